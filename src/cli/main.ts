@@ -1,0 +1,56 @@
+import { ConfigurationError, errorMessage } from "../errors.ts";
+import { commands } from "./index.ts";
+import { CliUsageError, type CliIO } from "./types.ts";
+
+export function processIO(): CliIO {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+    isTTY: Boolean(process.stdout.isTTY),
+  };
+}
+
+async function topHelp(): Promise<string> {
+  const lines = ["Usage: steward <command> [options]", "", "Commands:"];
+  for (const [name, load] of Object.entries(commands)) {
+    const cmd = await load();
+    lines.push(`  ${name.padEnd(14)} ${cmd.summary}`);
+  }
+  lines.push("", "Run `steward <command> --help` for a command's options.");
+  return lines.join("\n") + "\n";
+}
+
+/** Runs one CLI invocation and returns its exit code. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(await topHelp());
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    io.stderr(`steward: unknown command '${name}'. Run 'steward --help' for the list.\n`);
+    return 2;
+  }
+  const cmd = await load();
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(cmd.usage.endsWith("\n") ? cmd.usage : cmd.usage + "\n");
+    return 0;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (err) {
+    if (err instanceof CliUsageError) {
+      io.stderr(`steward ${name}: ${err.message}\nUsage: ${cmd.usage.split("\n")[0]}\n`);
+      return 2;
+    }
+    if (err instanceof ConfigurationError) {
+      io.stderr(`steward ${name}: ${err.message}\n`);
+      return 1;
+    }
+    io.stderr(`steward ${name}: ${errorMessage(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,22 @@
+// Every `steward <name>` subcommand is one file in src/cli/ exporting a `CliCommand`, registered by
+// one line in src/cli/index.ts.
+
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  isTTY: boolean;
+}
+
+export interface CliCommand {
+  name: string;
+  /** One line for `steward --help`. */
+  summary: string;
+  /** Full usage text printed by `steward <name> --help`. */
+  usage: string;
+  /** Returns the process exit code. Throw `CliUsageError` for bad arguments. */
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+
+export class CliUsageError extends Error {}
