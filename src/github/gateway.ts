@@ -1,0 +1,183 @@
+// The one object through which Steward touches GitHub for a repository. Each method is a thin,
+// logged, error-classified wrapper; the logic lives in the sibling files so it stays small and
+// testable. Construct one per job from Probot's installation-authenticated `context.octokit`.
+
+import type { Logger } from "../logger.ts";
+import {
+  type CommentView,
+  deleteComment,
+  type FoundComment,
+  findComment,
+  getComment,
+  type UpsertCommentInput,
+  type UpsertResult,
+  upsertComment,
+} from "./comments.ts";
+import { statusOf, wrapGitHub } from "./errors.ts";
+import {
+  addLabels,
+  createIssue,
+  ensureLabel,
+  type IssueRef,
+  type IssueUpdate,
+  type ReactionTarget,
+  react,
+  removeLabel,
+  updateIssue,
+} from "./issues.ts";
+import { ACK_REACTION, type ReactionContent } from "./limits.ts";
+import {
+  collaboratorPermissionSchema,
+  NO_PERMISSION,
+  type PermissionInfo,
+  toPermissionInfo,
+} from "./permissions.ts";
+import {
+  type Comparison,
+  compareCommits,
+  createBranch,
+  createPullRequest,
+  getFileContent,
+  getPullRequest,
+  type MergeMethod,
+  mergePullRequest,
+  type PullFile,
+  type PullRequest,
+  listPullFiles,
+  updatePullBody,
+} from "./pulls.ts";
+import { type PostReviewInput, type PostReviewResult, postReview, replyToReviewComment } from "./reviews.ts";
+import type { GatewayContext, GatewayOptions, Octokit } from "./types.ts";
+
+export class GitHubGateway {
+  readonly owner: string;
+  readonly repo: string;
+  readonly #ctx: GatewayContext;
+
+  constructor(opts: GatewayOptions) {
+    this.owner = opts.owner;
+    this.repo = opts.repo;
+    // The child logger carries the repository; the octokit (and its token) is never logged.
+    const log: Logger = opts.log.child({ repo: `${opts.owner}/${opts.repo}` });
+    this.#ctx = { octokit: opts.octokit, owner: opts.owner, repo: opts.repo, log, appSlug: opts.appSlug };
+  }
+
+  /** For reads the gateway does not wrap (GraphQL queries, rarely used endpoints). Writes go through methods. */
+  get octokit(): Octokit {
+    return this.#ctx.octokit;
+  }
+
+  // Comments
+  upsertComment(input: UpsertCommentInput): Promise<UpsertResult> {
+    return upsertComment(this.#ctx, input);
+  }
+  findComment(issueNumber: number, kind: string, key: string): Promise<FoundComment | undefined> {
+    return findComment(this.#ctx, issueNumber, kind, key);
+  }
+  deleteComment(commentId: number): Promise<void> {
+    return deleteComment(this.#ctx, commentId);
+  }
+  getComment(commentId: number): Promise<CommentView | undefined> {
+    return getComment(this.#ctx, commentId);
+  }
+  react(target: ReactionTarget, content: ReactionContent = ACK_REACTION): Promise<void> {
+    return react(this.#ctx, target, content);
+  }
+
+  // Reviews
+  postReview(input: PostReviewInput): Promise<PostReviewResult> {
+    return postReview(this.#ctx, input);
+  }
+  replyToReviewComment(
+    pullNumber: number,
+    commentId: number,
+    body: string,
+  ): Promise<{ id: number; url: string }> {
+    return replyToReviewComment(this.#ctx, pullNumber, commentId, body);
+  }
+
+  /** The user's effective permission, asked live every time (never cached: roles change). */
+  async permission(username: string): Promise<PermissionInfo> {
+    try {
+      const { data } = await wrapGitHub(
+        () =>
+          this.#ctx.octokit.rest.repos.getCollaboratorPermissionLevel({
+            owner: this.owner,
+            repo: this.repo,
+            username,
+          }),
+        `check ${username}'s permission`,
+      );
+      return toPermissionInfo(collaboratorPermissionSchema.parse(data));
+    } catch (err) {
+      if (statusOf(err) === 404) return NO_PERMISSION;
+      throw err;
+    }
+  }
+
+  // Issues and labels
+  createIssue(input: {
+    title: string;
+    body: string;
+    labels?: string[];
+    assignees?: string[];
+  }): Promise<IssueRef> {
+    return createIssue(this.#ctx, input);
+  }
+  updateIssue(issueNumber: number, update: IssueUpdate): Promise<IssueRef> {
+    return updateIssue(this.#ctx, issueNumber, update);
+  }
+  closeIssue(issueNumber: number, reason: "completed" | "not_planned" = "completed"): Promise<IssueRef> {
+    return updateIssue(this.#ctx, issueNumber, { state: "closed", stateReason: reason });
+  }
+  reopenIssue(issueNumber: number): Promise<IssueRef> {
+    return updateIssue(this.#ctx, issueNumber, { state: "open", stateReason: "reopened" });
+  }
+  addLabels(issueNumber: number, labels: string[]): Promise<void> {
+    return addLabels(this.#ctx, issueNumber, labels);
+  }
+  removeLabel(issueNumber: number, name: string): Promise<void> {
+    return removeLabel(this.#ctx, issueNumber, name);
+  }
+  ensureLabel(name: string, color: string, description?: string): Promise<"created" | "exists"> {
+    return ensureLabel(this.#ctx, name, color, description);
+  }
+
+  // Pull requests, branches, contents
+  getPullRequest(pullNumber: number): Promise<PullRequest> {
+    return getPullRequest(this.#ctx, pullNumber);
+  }
+  listPullFiles(pullNumber: number): Promise<PullFile[]> {
+    return listPullFiles(this.#ctx, pullNumber);
+  }
+  compareCommits(base: string, head: string): Promise<Comparison> {
+    return compareCommits(this.#ctx, base, head);
+  }
+  updatePullBody(pullNumber: number, body: string): Promise<void> {
+    return updatePullBody(this.#ctx, pullNumber, body);
+  }
+  getFileContent(path: string, ref?: string): Promise<string | undefined> {
+    return getFileContent(this.#ctx, path, ref);
+  }
+  mergePullRequest(input: {
+    pullNumber: number;
+    sha: string;
+    method?: MergeMethod;
+    title?: string;
+    message?: string;
+  }): Promise<{ sha: string; merged: boolean }> {
+    return mergePullRequest(this.#ctx, input);
+  }
+  createBranch(name: string, sha: string): Promise<void> {
+    return createBranch(this.#ctx, name, sha);
+  }
+  createPullRequest(input: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+    draft?: boolean;
+  }): Promise<{ number: number; url: string; created: boolean }> {
+    return createPullRequest(this.#ctx, input);
+  }
+}

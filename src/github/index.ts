@@ -1,0 +1,25 @@
+// The public surface of src/github. Import from here.
+export { fitBody, truncateBody } from "./body.ts";
+export type { CommentView, FoundComment, UpsertCommentInput, UpsertResult } from "./comments.ts";
+export { permissionHint, retryAfterFromHeaders, toGitHubError, wrapGitHub } from "./errors.ts";
+export { GitHubGateway } from "./gateway.ts";
+export type { IssueRef, IssueUpdate, ReactionTarget } from "./issues.ts";
+export * from "./limits.ts";
+export { hasMarker, type Marker, parseMarker, renderMarker, stripMarker } from "./markers.ts";
+export {
+  LEVELS,
+  meetsPermission,
+  type PermissionInfo,
+  type PermissionLevel,
+  toPermissionInfo,
+} from "./permissions.ts";
+export type { Comparison, MergeMethod, PullFile, PullRequest } from "./pulls.ts";
+export {
+  checkReviewComments,
+  type PostReviewInput,
+  type PostReviewResult,
+  type RejectedComment,
+  type ReviewCommentInput,
+  renderRejected,
+} from "./reviews.ts";
+export type { GatewayOptions, Octokit } from "./types.ts";
