@@ -1,0 +1,212 @@
+// Content detectors: each returns a short evidence quote when the element is in the text, or null.
+// They read prose (code and headings removed), code blocks, or every line, and run one bounded
+// regex per line, so the cost is linear in the (capped) body.
+
+import { scanTraces, type TraceScan } from "./frames.ts";
+import { type PreparedText, snippet } from "./text.ts";
+
+export interface DetectContext {
+  title: string;
+  text: PreparedText;
+  traces: TraceScan;
+}
+
+export type Detector = (ctx: DetectContext) => string | null;
+
+export function makeContext(title: string, text: PreparedText): DetectContext {
+  return { title, text, traces: scanTraces(text.allLines) };
+}
+
+function firstLine(lines: readonly string[], re: RegExp): string | null {
+  for (const line of lines) {
+    const m = re.exec(line);
+    if (m) return snippet(m.index > 20 ? line.slice(m.index - 20) : line);
+  }
+  return null;
+}
+
+const NUMBERED = /^\s*(?:\d{1,2}[.)]|step \d{1,2}:?)\s+\S/i;
+const BULLET = /^\s*[-*+]\s+\S/;
+const STEPS_CUE = /reproduc|\bsteps?\b|\brepro\b/i;
+
+export const steps: Detector = ({ text }) => {
+  const lines = text.prose;
+  for (let i = 0; i < lines.length; i++) {
+    if (NUMBERED.test(lines[i]!)) {
+      let j = i + 1;
+      while (j < lines.length && lines[j]!.trim() === "") j++;
+      if (j < lines.length && NUMBERED.test(lines[j]!)) return `numbered steps: "${snippet(lines[i]!, 60)}"`;
+    }
+    if (STEPS_CUE.test(lines[i]!)) {
+      let bullets = 0;
+      for (let j = i + 1; j < lines.length && j <= i + 8; j++) {
+        if (BULLET.test(lines[j]!)) bullets++;
+        else if (lines[j]!.trim() !== "") break;
+      }
+      if (bullets >= 2) return `steps listed after "${snippet(lines[i]!, 50)}"`;
+    }
+  }
+  return null;
+};
+
+export const expected: Detector = ({ text }) =>
+  firstLine(
+    text.prose,
+    /\bexpect(?:ed|ing|s|ation)?\b|\bshould(?:n't| not)? (?:be|have|return|work|show|display|print|output|produce|render|compile|pass|throw|fail|get|keep|allow|use|behave|stay|not)\b|\bsupposed to\b|\bwould expect\b/i,
+  );
+
+export const actual: Detector = ({ text }) =>
+  firstLine(
+    text.prose,
+    /\bactual(?:ly)?\b|\binstead\b|\bbut (?:it|I|the|this|that|we|got|nothing|when|then|now|get)\b|\bcurrently\b|\bwhat happens\b|\b(?:I|we) (?:get|got|see|saw|receive|received)\b|\bresults? in\b|\b(?:throws?|threw|crash(?:es|ed)?|fails?|failed|breaks?|hangs?|freezes?)\b|\b(?:doesn't|does not|isn't|is not|won't|not) (?:work|working|compile|load|render|show|run|build|found)\b/i,
+  );
+
+const ENV_KEYWORD =
+  /\b(?:version|node(?:\.?js)?|npm|yarn|pnpm|deno|bun|python|java|jdk|go|rustc?|cargo|ruby|php|dotnet|\.net|os|windows|win|mac ?os|os ?x|darwin|linux|ubuntu|debian|fedora|centos|alpine|android|ios|chrome|chromium|firefox|safari|edge|electron|webpack|babel|typescript|react|vue|angular|eslint|docker|kernel|kotlin|gradle|maven)\b[^\n]{0,40}?\bv?\d+(?:\.\d+)+/i;
+const PKG_AT_VERSION = /(?:^|[\s`'"(])@?[\w.-]{1,100}(?:\/[\w.-]{1,100})?@[\^~]?\d+\.\d+/;
+const ENVINFO = /^\s*(?:System|Binaries|Browsers|npmPackages|OS|Platform|Runtime):\s*/;
+
+export const environment: Detector = ({ text }) =>
+  firstLine(text.allLines, ENV_KEYWORD) ??
+  firstLine(text.allLines, PKG_AT_VERSION) ??
+  firstLine(text.allLines, ENVINFO);
+
+export const stackTrace: Detector = ({ traces }) => {
+  if (traces.headers.length > 0) return snippet(traces.headers[0]!);
+  if (traces.frames.length >= 2)
+    return `${traces.frames.length} stack frames, e.g. "${snippet(traces.frames[0]!.raw, 60)}"`;
+  if (traces.errors.length > 0) return `error message "${snippet(traces.errors[0]!.raw, 60)}"`;
+  return null;
+};
+
+const LOG_LANGS = new Set([
+  "log",
+  "logs",
+  "console",
+  "text",
+  "txt",
+  "output",
+  "shell-session",
+  "plaintext",
+  "stderr",
+]);
+const LOG_LINE =
+  /\d{4}-\d\d-\d\d[ T]\d\d:\d\d|\[(?:INFO|WARN(?:ING)?|ERROR|DEBUG|TRACE)\]|^\s*(?:INFO|WARN|ERROR|DEBUG)\b|npm ERR!/;
+const IMAGE =
+  /!\[[^\]]{0,200}\]\([^)]{1,500}\)|https?:\/\/\S{1,400}\.(?:png|jpe?g|gif|webp|mp4|mov|webm)\b|github\.com\/user-attachments\/|user-images\.githubusercontent\.com|https?:\/\/\S{1,400}\.(?:log|txt|zip|har)\b|gist\.github\.com\//i;
+
+export const logsOrScreenshots: Detector = ({ text }) => {
+  const img = firstLine(text.allLines, IMAGE);
+  if (img) return img;
+  for (const block of text.code) {
+    if (LOG_LANGS.has(block.lang) && block.text.trim() !== "") return `\`\`\`${block.lang} block`;
+    let hits = 0;
+    for (const l of block.text.split("\n", 200))
+      if (LOG_LINE.test(l) && ++hits >= 2) return "log lines in a code block";
+  }
+  return null;
+};
+
+const TEST_CODE =
+  /\b(?:it|test|describe)\s*\(\s*['"`]|\bdef test_|@Test\b|#\[test\]|\bfunc Test\w*\(|\bassert(?:Equals|That|_eq!)?\s*\(|\bexpect\(.{0,200}\)\.(?:to|not)/;
+const PLAYGROUND =
+  /https?:\/\/(?:[\w-]+\.)*(?:stackblitz\.com|codesandbox\.io|jsfiddle\.net|codepen\.io|jsbin\.com|replit\.com|repl\.it|glitch\.com|plnkr\.co|play\.golang\.org|go\.dev\/play|play\.rust-lang\.org|typescriptlang\.org\/play|godbolt\.org|snack\.expo\.dev|svelte\.dev\/(?:repl|playground)|play\.vuejs\.org|sfc\.vuejs\.org|babeljs\.io\/repl|astexplorer\.net|prettier\.io\/playground|eslint\.org\/play|runkit\.com|dotnetfiddle\.net|ideone\.com|colab\.research\.google\.com)\S{0,300}/i;
+const REPRO_REPO =
+  /(?:repro|reproduc|minimal|example|demo|sample|showcase).{0,80}https?:\/\/(?:github\.com|gitlab\.com|bitbucket\.org)\/[\w.-]+\/[\w.-]+|https?:\/\/(?:github\.com|gitlab\.com)\/[\w.-]+\/[\w.-]*(?:repro|reproduc|example|demo|sample|bug|issue)[\w.-]*/i;
+
+export const reproduction: Detector = ({ text }) => {
+  const link = firstLine(text.allLines, PLAYGROUND) ?? firstLine(text.prose, REPRO_REPO);
+  if (link) return link;
+  for (const block of text.code) {
+    const m = TEST_CODE.exec(block.text);
+    if (m) return `test code: "${snippet(m[0], 40)}"`;
+  }
+  return firstLine(
+    text.prose,
+    /\b(?:minimal|reproducible|reduced) (?:reproduction|repro|example|test case)\b.{0,200}\S/i,
+  );
+};
+
+const CODE_CHARS =
+  /[{};=()<>[\]]|^\s*(?:import|from|const|let|var|def|class|function|fn|func|public|package|#include|SELECT)\b/;
+
+export const codeSample: Detector = ({ text }) => {
+  for (const block of text.code) {
+    if (block.text.trim() === "" || LOG_LANGS.has(block.lang)) continue;
+    const lines = block.text.split("\n", 50);
+    const traceLike = lines.filter((l) => /^\s*at |^\s*File "/.test(l)).length;
+    if (traceLike > lines.length / 2) continue;
+    if (block.lang || lines.some((l) => CODE_CHARS.test(l)))
+      return `\`\`\`${block.lang || ""} block (${lines.length} lines)`;
+  }
+  // Four-space indented code, the Markdown that predates fences.
+  let run = 0;
+  for (const line of text.prose) {
+    run = /^ {4,}\S/.test(line) && CODE_CHARS.test(line) ? run + 1 : 0;
+    if (run >= 2) return "indented code block";
+  }
+  return null;
+};
+
+export const description: Detector = ({ text }) => {
+  let words = 0;
+  for (const line of text.prose) {
+    words += line.split(/\s+/).filter((w) => /[a-z]{2}/i.test(w)).length;
+    if (words >= 15) return `${words}+ words of description`;
+  }
+  return null;
+};
+
+export const questionStated: Detector = ({ title, text }) => {
+  if (
+    /\?\s*$/.test(title) ||
+    /^(?:how|what|why|where|when|which|is there|is it|can i|could i|does|do i|should i)\b/i.test(title)
+  )
+    return `title asks: "${snippet(title, 60)}"`;
+  return firstLine(
+    text.prose,
+    /\?(?:\s|$)|\b(?:how (?:do|can|to|should) (?:i|we)|is (?:it|there) (?:a |any )?(?:way|possible))\b/i,
+  );
+};
+
+export const tried: Detector = ({ text }) =>
+  firstLine(
+    text.prose,
+    /\b(?:I|we)(?:'ve| have)? (?:already )?(?:tried|attempted|looked|searched|read|checked|followed|googled|added|changed|installed|configured|wrote|written|created|set up)\b|\btried\b|\bso far\b|\b(?:didn't|did not|doesn't|does not) (?:seem to )?work\b|\bI(?:'m| am) (?:using|trying)\b/i,
+  );
+
+export const questionContext: Detector = (ctx) =>
+  environment(ctx) ??
+  firstLine(
+    ctx.text.prose,
+    /\b(?:I(?:'m| am) (?:using|building|working|developing|writing)|my (?:setup|config|configuration|project|app|code|environment|use case)|in (?:my|our) (?:project|app|codebase))\b/i,
+  );
+
+export const motivation: Detector = ({ text }) =>
+  firstLine(
+    text.prose,
+    /\b(?:because|currently|at the moment|right now|frustrat\w*|annoying|pain|problem|the issue is|difficult|hard to|tedious|cumbersome|no way to|there(?: is|'s) no|impossible|unable to|can't|cannot|limitation|lack(?:s|ing)?|in order to|so that|motivation)\b/i,
+  );
+
+export const solution: Detector = ({ text }) =>
+  firstLine(
+    text.prose,
+    /\b(?:propos(?:e|al|ed)|suggest(?:ion|ed)?|I(?:'d| would) (?:like|love)|would (?:be )?(?:nice|great|helpful|useful|awesome)|it'd be|add(?:ing)? (?:a|an|the|support|option)|support for|should (?:support|allow|have|accept|provide|expose|be able)|could (?:add|support|have|allow|provide|expose)|allow(?:ing)? (?:users?|us|to|for|me)|ability to|option to|introduce|implement)\b/i,
+  );
+
+export const alternatives: Detector = ({ text }) =>
+  firstLine(
+    text.prose,
+    /\b(?:alternatives?|work-?arounds?|considered|otherwise|currently (?:I|we) (?:use|have to|do|work)|for now (?:I|we)|other (?:options|approaches|solutions)|another (?:option|approach|way))\b/i,
+  );
+
+export const useCase: Detector = (ctx) =>
+  firstLine(
+    ctx.text.prose,
+    /\b(?:use[- ]cases?|for example|for instance|e\.g\.|such as|scenario|imagine|in my (?:app|project|case)|my (?:app|project|team|case)|we (?:have|use|build))\b/i,
+  ) ?? codeSample(ctx);
+
+export const references: Detector = (ctx) =>
+  environment(ctx) ??
+  firstLine(ctx.text.allLines, /https?:\/\/\S{4,}|(?:^|\s)#\d{1,7}\b|\b[\w.-]+\/[\w.-]+#\d{1,7}\b/) ??
+  logsOrScreenshots(ctx);

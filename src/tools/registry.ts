@@ -1,0 +1,11 @@
+import type { Services } from "../app/services.ts";
+import type { JobHandler } from "../jobs/types.ts";
+
+// One line per tool area: a function from the shared services to that area's job handlers.
+const areas: Array<(s: Services) => Record<string, JobHandler>> = [];
+
+export function createHandlers(s: Services): Record<string, JobHandler> {
+  const out: Record<string, JobHandler> = {};
+  for (const area of areas) Object.assign(out, area(s));
+  return out;
+}
