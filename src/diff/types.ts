@@ -40,6 +40,19 @@ export interface DiffFile {
   hunks: Hunk[];
   additions: number;
   deletions: number;
+  /** Similarity index of a rename/copy, 0–100, when git reported one. */
+  similarity?: number;
+  /** The file's bytes were not valid UTF-8; bad sequences were replaced with U+FFFD. */
+  invalidUtf8?: boolean;
+  /** GitHub sent no patch (binary or too large to diff); the file has no hunks to show. */
+  patchMissing?: boolean;
+}
+
+/** Result of parsing a whole diff: the files plus what was odd about the input. */
+export interface ParsedDiff {
+  files: DiffFile[];
+  /** Human-readable notes on input that was skipped or repaired. Never thrown. */
+  warnings: string[];
 }
 
 export type Side = "LEFT" | "RIGHT";

@@ -1,0 +1,45 @@
+// The diff as the model reads it: one section per file, every line prefixed with its new-file line
+// number so the model can cite lines that the anchor check will accept.
+import type { DiffFile, Hunk } from "./types.ts";
+
+function describe(file: DiffFile): string {
+  const bits: string[] = [file.status];
+  if ((file.status === "renamed" || file.status === "copied") && file.oldPath)
+    bits.push(`from ${file.oldPath}`);
+  if (file.oldMode && file.newMode && file.oldMode !== file.newMode)
+    bits.push(`mode ${file.oldMode} → ${file.newMode}`);
+  if (file.invalidUtf8) bits.push("not valid UTF-8, bad bytes shown as �");
+  return bits.join(", ");
+}
+
+export function renderHunk(h: Hunk): string {
+  const out = [
+    `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@${h.heading ? ` ${h.heading}` : ""}`,
+  ];
+  for (const l of h.lines) {
+    const num = l.newLine === null ? "" : String(l.newLine);
+    const tag = l.kind === "add" ? "+" : l.kind === "del" ? "-" : " ";
+    out.push(`${num.padStart(5)} ${tag}${l.text}`);
+  }
+  return out.join("\n");
+}
+
+/** Header line of a file section; `note` says why the section is shorter than the diff. */
+export function renderHeader(file: DiffFile, note?: string): string {
+  return `## File: ${file.path} (${describe(file)}${note ? `; ${note}` : ""})`;
+}
+
+export function renderFile(file: DiffFile, note?: string): string {
+  const parts = [renderHeader(file, note)];
+  if (file.hunks.length === 0)
+    parts.push(file.status === "deleted" ? "(file deleted)" : "(no content changes)");
+  for (const h of file.hunks) parts.push(renderHunk(h));
+  return parts.join("\n") + "\n\n";
+}
+
+export function renderNotReviewed(entries: { path: string; reason: string }[], total: number): string {
+  const head = `## Not reviewed (${total} file${total === 1 ? "" : "s"})`;
+  const lines = entries.map((e) => `- ${e.path}: ${e.reason}`);
+  if (entries.length < total) lines.push(`- …and ${total - entries.length} more`);
+  return [head, ...lines].join("\n") + "\n";
+}
