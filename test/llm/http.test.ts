@@ -131,6 +131,20 @@ describe("retries (the SDK's, verified)", () => {
   });
 });
 
+describe("cancellation", () => {
+  it("an aborted signal ends the call as a transient LLMError", async () => {
+    const llm = createLlm(testConfig(), { log: captureLog().log });
+    const ac = new AbortController();
+    ac.abort();
+    const err = (await llm
+      .complete({ ...ask, signal: ac.signal, usage: { tool: "ask" } })
+      .catch((e: unknown) => e)) as LLMError;
+    expect(err).toBeInstanceOf(LLMError);
+    expect(err.transient).toBe(true);
+    expect(err.message).toBe("LLM request aborted");
+  });
+});
+
 describe("permanent failures", () => {
   it("a 401 is non-transient, not retried, and never leaks the key", async () => {
     const seen: Array<{ at: number; body: ChatBody }> = [];
