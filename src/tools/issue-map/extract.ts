@@ -21,6 +21,9 @@ const QUOTED_ERROR = /["'“]([^"'”\n]{8,200})["'”]/g;
 const ERROR_WORDS =
   /\b(?:error|fail|cannot|can't|could not|unable|invalid|not (?:a|found|defined|supported|allowed)|unexpected|undefined|null|denied|refused|timed? ?out|missing)\b/i;
 
+// "Node.js" and friends are product names, not files.
+const LIBRARY_NAME = /^(?:node|vue|next|nuxt|react|three|chart|moment|express|d3|ember|backbone|angular|socket\.io|p5|pdf|video|anime|paper)\.js$/i;
+
 // Words that look like identifiers in prose but name nothing in code.
 const STOP_IDENTIFIERS = new Set([
   "JavaScript",
@@ -88,7 +91,11 @@ export function extractIssueElements(input: {
       continue;
     const file = f.file ? normalisePath(f.file) : undefined;
     const value = `${f.func ?? "<anonymous>"}${file ? ` @ ${file}${f.line ? `:${f.line}` : ""}` : ""}`;
-    add({ kind: "frame", value, evidence: snippet(f.raw, 120), file, func: f.func, line: f.line });
+    const el: IssueElement = { kind: "frame", value, evidence: snippet(f.raw, 120) };
+    if (file) el.file = file;
+    if (f.func) el.func = f.func;
+    if (f.line !== undefined) el.line = f.line;
+    add(el);
   }
   for (const e of traces.errors) add({ kind: "error", value: e.message, evidence: snippet(e.raw, 120) });
 
@@ -130,7 +137,7 @@ export function extractIssueElements(input: {
     for (const re of [CAMEL, SNAKE]) {
       for (const m of text.matchAll(re)) {
         const v = m[1]!;
-        if (v.length < 4 || STOP_IDENTIFIERS.has(v) || /^[A-Z]+s$/.test(v)) continue;
+        if (v.length < 4 || STOP_IDENTIFIERS.has(v) || /^[A-Z]+s$|^[A-Z]\w*(?:Error|Exception)$/.test(v)) continue;
         add({ kind: "identifier", value: v, evidence: snippet(line, 120) });
       }
     }
