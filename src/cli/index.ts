@@ -3,6 +3,7 @@ import type { CliCommand } from "./types.ts";
 // One line per subcommand. Commands are imported lazily so `steward --help` stays fast and a
 // command's heavy dependencies load only when it runs.
 export const commands: Record<string, () => Promise<CliCommand>> = {
+  issues: async () => (await import("./issues.ts")).command,
   serve: async () => (await import("./serve.ts")).serve,
   worker: async () => (await import("./serve.ts")).worker,
   replay: async () => (await import("./replay.ts")).command,

@@ -102,6 +102,7 @@ export interface ClaimOptions {
  * locked with FOR UPDATE SKIP LOCKED, so any number of workers can share one database.
  */
 export async function claim(db: Db, opts: ClaimOptions, now = Date.now()): Promise<Job | undefined> {
+  if (opts.kinds && opts.kinds.length === 0) return undefined;
   const owner = `${opts.workerId}:${randomUUID()}`;
   const params: Array<string | number> = [owner, now + opts.leaseMs, now, opts.perInstallationLimit];
   let kindFilter = "";

@@ -28,6 +28,11 @@ export interface Runner {
   stop(graceMs?: number): Promise<void>;
   /** Wakes the claim loop now (after a local enqueue). */
   poke(): void;
+  /**
+   * Runs queued jobs one by one until none is runnable within `horizonMs` from now (debounce and
+   * grace windows are skipped that way). For `steward replay` and tests.
+   */
+  drain(horizonMs?: number): Promise<number>;
   readonly active: number;
 }
 
@@ -158,6 +163,15 @@ export function createRunner(opts: RunnerOptions): Runner {
     },
     poke() {
       wake?.();
+    },
+    async drain(horizonMs = 24 * 3600_000) {
+      let n = 0;
+      for (;;) {
+        const job = await claim(opts.db, { workerId, leaseMs: leaseMs + horizonMs, perInstallationLimit: Number.MAX_SAFE_INTEGER, kinds }, Date.now() + horizonMs);
+        if (!job) return n;
+        n++;
+        await execute(job, new AbortController());
+      }
     },
     async stop(graceMs = 10_000) {
       stopping = true;

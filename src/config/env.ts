@@ -1,0 +1,127 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { ConfigurationError } from "../errors.ts";
+import { llmConfigFromEnv, llmEnvSchema, type LlmConfig } from "../llm/schema.ts";
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from "../store/index.ts";
+
+const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optStr = z.preprocess(blank, z.string().optional());
+const int = (what: string, min: number, dflt: number) =>
+  z.preprocess(blank, z.coerce.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).min(min, { error: `expected ${what}` }).default(dflt));
+
+export const coreEnvSchema = z.object({
+  APP_ID: z.preprocess(blank, z.coerce.number({ error: "expected the numeric App ID from the App's settings page" }).int().positive({ error: "expected the numeric App ID from the App's settings page" }).optional()),
+  PRIVATE_KEY: optStr,
+  PRIVATE_KEY_PATH: optStr,
+  WEBHOOK_SECRET: optStr,
+  PORT: int("a TCP port number", 0, 3000),
+  HOST: z.preprocess(blank, z.string().default("localhost")),
+  LOG_LEVEL: z.preprocess(blank, z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], { error: "expected one of trace, debug, info, warn, error, fatal, silent" }).default("info")),
+  WEBHOOK_PATH: z.preprocess(blank, z.string().startsWith("/", { error: "expected a path starting with /" }).default("/api/github/webhooks")),
+  WEBHOOK_PROXY_URL: z.preprocess(blank, z.url({ error: "expected a URL such as https://smee.io/abc" }).optional()),
+  GHE_HOST: optStr,
+  GHE_PROTOCOL: z.preprocess(blank, z.enum(["https", "http"], { error: 'expected "https" or "http"' }).default("https")),
+  DATABASE_URL: z.preprocess(blank, z.string().default(DEFAULT_DATABASE_URL)),
+  STEWARD_CONCURRENCY: int("a positive integer number of jobs", 1, 4),
+  STEWARD_INSTALLATION_CONCURRENCY: int("a positive integer number of jobs", 1, 2),
+  STEWARD_JOB_MAX_ATTEMPTS: int("a positive integer number of attempts", 1, 5),
+  STEWARD_LEASE_MS: int("milliseconds, at least 5000", 5_000, 60_000),
+  STEWARD_CONFIG_CACHE_MS: int("milliseconds, 0 or more", 0, 300_000),
+  WORKER_SHARED_SECRET: optStr,
+  STEWARD_INGEST_PATHS: optStr,
+});
+
+export interface AppEnv {
+  appId: number | undefined;
+  /** PEM text; undefined means "not registered yet" (serve shows Probot's setup page). */
+  privateKey: string | undefined;
+  webhookSecret: string | undefined;
+  port: number;
+  host: string;
+  logLevel: string;
+  webhookPath: string;
+  webhookProxyUrl: string | undefined;
+  gheHost: string | undefined;
+  /** GitHub API base URL: api.github.com, or GHE_PROTOCOL://GHE_HOST/api/v3 for GitHub Enterprise Server. */
+  githubApiUrl: string;
+  databaseUrl: string;
+  concurrency: number;
+  installationConcurrency: number;
+  jobMaxAttempts: number;
+  leaseMs: number;
+  configCacheMs: number;
+  workerSharedSecret: string | undefined;
+  ingestPaths: string[];
+  llm: LlmConfig;
+}
+
+function oneLine(issue: z.core.$ZodIssue | undefined): string {
+  const key = issue?.path.map(String).join(".") || "environment";
+  return `${key}: ${issue?.message ?? "invalid value"}`;
+}
+
+/** Accepts PEM text, PEM with literal "\n" escapes, or base64-encoded PEM (as some hosts require). */
+export function normalisePrivateKey(raw: string, source: string): string {
+  let key = raw.trim();
+  if (!key.includes("-----BEGIN")) {
+    const decoded = Buffer.from(key, "base64").toString("utf8");
+    if (decoded.includes("-----BEGIN")) key = decoded.trim();
+  }
+  key = key.replace(/\\n/g, "\n");
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
+    throw new ConfigurationError(`${source}: expected a PEM private key ("-----BEGIN RSA PRIVATE KEY-----…") downloaded from the App's settings page`);
+  }
+  return key;
+}
+
+/**
+ * Parses and checks the whole environment. Throws a ConfigurationError whose message is one line naming
+ * the variable and what was expected; values are never echoed (they may be secrets).
+ */
+export function loadEnv(env: NodeJS.ProcessEnv = process.env, opts: { requireApp?: boolean } = {}): AppEnv {
+  const core = coreEnvSchema.safeParse(env);
+  if (!core.success) throw new ConfigurationError(oneLine(core.error.issues[0]));
+  const llm = llmEnvSchema.safeParse(env);
+  if (!llm.success) throw new ConfigurationError(oneLine(llm.error.issues[0]));
+  const c = core.data;
+  parseDatabaseUrl(c.DATABASE_URL);
+
+  let privateKey: string | undefined;
+  if (c.PRIVATE_KEY) privateKey = normalisePrivateKey(c.PRIVATE_KEY, "PRIVATE_KEY");
+  else if (c.PRIVATE_KEY_PATH) {
+    let text: string;
+    try {
+      text = readFileSync(c.PRIVATE_KEY_PATH, "utf8");
+    } catch {
+      throw new ConfigurationError(`PRIVATE_KEY_PATH: expected a readable .pem file, could not read ${c.PRIVATE_KEY_PATH}`);
+    }
+    privateKey = normalisePrivateKey(text, "PRIVATE_KEY_PATH");
+  }
+  const registered = c.APP_ID !== undefined || privateKey !== undefined;
+  if (registered || opts.requireApp) {
+    if (c.APP_ID === undefined) throw new ConfigurationError("APP_ID: expected the numeric App ID from the App's settings page");
+    if (!privateKey) throw new ConfigurationError("PRIVATE_KEY or PRIVATE_KEY_PATH: expected the App's PEM private key");
+    if (!c.WEBHOOK_SECRET) throw new ConfigurationError("WEBHOOK_SECRET: expected the webhook secret set on the App's settings page");
+  }
+  return {
+    appId: c.APP_ID,
+    privateKey,
+    webhookSecret: c.WEBHOOK_SECRET,
+    port: c.PORT,
+    host: c.HOST,
+    logLevel: c.LOG_LEVEL,
+    webhookPath: c.WEBHOOK_PATH,
+    webhookProxyUrl: c.WEBHOOK_PROXY_URL,
+    gheHost: c.GHE_HOST,
+    githubApiUrl: c.GHE_HOST ? `${c.GHE_PROTOCOL}://${c.GHE_HOST}/api/v3` : "https://api.github.com",
+    databaseUrl: c.DATABASE_URL,
+    concurrency: c.STEWARD_CONCURRENCY,
+    installationConcurrency: c.STEWARD_INSTALLATION_CONCURRENCY,
+    jobMaxAttempts: c.STEWARD_JOB_MAX_ATTEMPTS,
+    leaseMs: c.STEWARD_LEASE_MS,
+    configCacheMs: c.STEWARD_CONFIG_CACHE_MS,
+    workerSharedSecret: c.WORKER_SHARED_SECRET,
+    ingestPaths: (c.STEWARD_INGEST_PATHS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    llm: llmConfigFromEnv(llm.data),
+  };
+}

@@ -1,0 +1,20 @@
+import type { EnqueueInput } from "../jobs/types.ts";
+
+/** What a route sees of a webhook delivery: the event, its payload and the ids the intake derived. */
+export interface WebhookEvent {
+  /** e.g. "pull_request" */
+  name: string;
+  /** e.g. "opened" (undefined for events without actions) */
+  action: string | undefined;
+  deliveryId: string;
+  installationId: number | undefined;
+  /** "owner/name" when the payload has a repository */
+  repo: string | undefined;
+  payload: any;
+}
+
+/**
+ * A route turns an event into the jobs to enqueue. Routes are pure and fast: no network, no store
+ * reads. Anything that needs GitHub, the LLM or config happens in the job.
+ */
+export type Route = (ev: WebhookEvent) => EnqueueInput[];

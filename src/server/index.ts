@@ -1,0 +1,117 @@
+import { Probot, ProbotOctokit, run as runProbot, Server } from "probot";
+import type { AppEnv } from "../config/env.ts";
+import { createServices, type Services } from "../app/services.ts";
+import { renderFailure } from "../app/notices.ts";
+import { stewardApp } from "../app/index.ts";
+import { routes as defaultRoutes } from "../events/index.ts";
+import { errorMessage, StewardError } from "../errors.ts";
+import { createRunner, type Runner } from "../jobs/runner.ts";
+import type { Job } from "../jobs/types.ts";
+import { createLlm } from "../llm/client.ts";
+import type { Logger } from "../logger.ts";
+import { openDb } from "../store/index.ts";
+import { purgeDeliveries } from "../store/deliveries.ts";
+import type { Db } from "../store/types.ts";
+import { createHandlers } from "../tools/registry.ts";
+import { extraRoutes } from "./extra-routes.ts";
+import { healthRoute, metricsRoute } from "./http.ts";
+
+export interface Running {
+  db: Db;
+  runner: Runner;
+  services: Services;
+  server?: Server;
+  port?: number;
+  stop(): Promise<void>;
+}
+
+function probotFor(env: AppEnv, log: Logger): Probot {
+  return new Probot({
+    appId: env.appId!,
+    privateKey: env.privateKey!,
+    secret: env.webhookSecret!,
+    baseUrl: env.githubApiUrl,
+    log,
+    Octokit: ProbotOctokit,
+  });
+}
+
+async function deadLetterNotice(services: Services, job: Job, err: unknown): Promise<void> {
+  if (!job.installationId || !job.repo || !job.targetNumber) return;
+  const reason = err instanceof StewardError ? err.userMessage : `Unexpected error: ${errorMessage(err).slice(0, 500)}`;
+  const gw = await services.gateway(job.installationId, job.repo);
+  await gw.upsertComment({
+    issueNumber: job.targetNumber,
+    kind: "failure",
+    key: job.kind,
+    body: renderFailure(job, reason, "Re-run the command that started it, or ask an operator to retry the job."),
+  });
+}
+
+/**
+ * `steward serve` (intake + runner) and `steward worker` (runner only). Without App credentials,
+ * serve hands over to Probot's setup page, which registers the App from app.yml.
+ */
+export async function start(env: AppEnv, log: Logger, role: "serve" | "worker"): Promise<Running | undefined> {
+  if (role === "serve" && (env.appId === undefined || !env.privateKey)) {
+    log.info("no App credentials: starting Probot's setup page to register the App from app.yml");
+    await runProbot(() => {}, { env: { ...process.env } as never });
+    return undefined;
+  }
+  const db = await openDb(env.databaseUrl);
+  const probot = probotFor(env, log);
+  const llm = createLlm(env.llm, { db, log });
+  let runner: Runner | undefined;
+  const services = createServices({ db, log, env, llm, probot, poke: () => runner?.poke() });
+  runner = createRunner({
+    db,
+    log,
+    handlers: createHandlers(services),
+    concurrency: env.concurrency,
+    perInstallationLimit: env.installationConcurrency,
+    leaseMs: env.leaseMs,
+    onDeadLetter: (job, err) => deadLetterNotice(services, job, err),
+  });
+  const purge = setInterval(() => void purgeDeliveries(db).catch(() => {}), 3600_000);
+  purge.unref();
+
+  let server: Server | undefined;
+  if (role === "serve") {
+    server = new Server({
+      host: env.host,
+      port: env.port,
+      webhookPath: env.webhookPath,
+      webhookProxy: env.webhookProxyUrl,
+      log,
+      Probot: Probot.defaults({ appId: env.appId, privateKey: env.privateKey, secret: env.webhookSecret, baseUrl: env.githubApiUrl, log }),
+      enableStaticFiles: false,
+    });
+    await server.load(
+      stewardApp({
+        db,
+        log,
+        routes: defaultRoutes,
+        http: [healthRoute(db), metricsRoute(db), ...extraRoutes(services)],
+        onEnqueued: () => runner?.poke(),
+      }),
+    );
+    await server.start();
+  }
+  runner.start();
+  log.info({ role, store: db.dialect, concurrency: env.concurrency, llm: llm.configured ? llm.model : "not configured" }, "steward started");
+  let stopped = false;
+  return {
+    db,
+    runner,
+    services,
+    server,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(purge);
+      await server?.stop().catch(() => {});
+      await runner.stop(10_000);
+      await db.close();
+    },
+  };
+}
