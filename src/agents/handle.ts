@@ -1,0 +1,423 @@
+import { GitHubAPIError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { Db } from "../store/types.ts";
+import {
+  type Actor,
+  checkApprover,
+  type EditEvent,
+  evaluateApproval,
+  isStewardActor,
+  isStewardComment,
+  tickedInThisEdit,
+  type Verdict,
+} from "./approve.ts";
+import { writeAudit } from "./audit.ts";
+import { DEFAULT_POLICY, GITHUB_SIDE, levelMeets, type RiskPolicy } from "./commands.ts";
+import { parseAgentCommand } from "./parse.ts";
+import type { AgentGateway, AppIdentity, Clock, CommentSnapshot, PermissionAnswer } from "./ports.ts";
+import { casStatus, getProposal, type Proposal } from "./proposals.ts";
+import { integrityProblem, parseProposalBody, renderProposal } from "./render.ts";
+import { updateRunStatus } from "./status.ts";
+
+// Orchestrates approvals: fetch live facts, apply the pure rules, compare-and-set, re-fetch, re-check,
+// execute through the gateway, audit every decision, and reply on the ticket when refusing.
+
+export interface ApprovalDeps {
+  db: Db;
+  /** The gateway bound to the event's installation and repository. */
+  gateway: AgentGateway;
+  app: AppIdentity;
+  repo: string;
+  policy?: RiskPolicy;
+  now?: Clock;
+  log?: Logger;
+}
+
+export interface Outcome {
+  decision: "approve" | "refuse" | "ignore" | "deny";
+  reason: string;
+  proposalId?: string;
+  /** What ran: "executed", "failed", "handed to run #N", or null when nothing did. */
+  result: string | null;
+}
+
+export interface CommentEditedEvent extends EditEvent {
+  issue: { number: number };
+}
+
+const NO_PERMISSION: PermissionAnswer = { permission: "none", roleName: "none", level: "none" };
+
+async function livePermission(gw: AgentGateway, sender: Actor): Promise<PermissionAnswer> {
+  if (sender.type !== "User") return NO_PERMISSION;
+  try {
+    return await gw.permission(sender.login);
+  } catch (err) {
+    // 404 means "not a collaborator"; anything else must not turn into an approval either.
+    if (err instanceof GitHubAPIError && err.status === 404) return NO_PERMISSION;
+    throw err;
+  }
+}
+
+async function fetchComment(gw: AgentGateway, id: number): Promise<CommentSnapshot | null> {
+  try {
+    return await gw.getComment(id);
+  } catch (err) {
+    if (err instanceof GitHubAPIError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+async function reply(deps: ApprovalDeps, issue: number, key: string, text: string): Promise<void> {
+  await deps.gateway.upsertComment({ issueNumber: issue, kind: "agent-reply", key, body: text });
+}
+
+async function decide(
+  deps: ApprovalDeps,
+  ctx: { deliveryId: string; sender: Actor; role: string | null; issue: number; proposal?: Proposal },
+  verdict: Omit<Verdict, "decision"> & { decision: Outcome["decision"] },
+  result: string | null = null,
+): Promise<Outcome> {
+  const now = (deps.now ?? Date.now)();
+  const p = ctx.proposal;
+  await writeAudit(deps.db, {
+    at: now,
+    deliveryId: ctx.deliveryId,
+    repo: deps.repo,
+    proposalId: p?.id ?? null,
+    sha256: p?.sha256 ?? null,
+    senderLogin: ctx.sender.login,
+    senderId: ctx.sender.id,
+    role: ctx.role,
+    decision: verdict.decision,
+    reason: verdict.reason,
+    result,
+  });
+  if (verdict.decision === "refuse") {
+    if (p && verdict.retire)
+      await casStatus(deps.db, p.id, ["pending", "approved"], verdict.retire, { at: now });
+    if (p && verdict.restoreComment && p.commentId !== null && p.status === "pending")
+      await deps.gateway.upsertComment({
+        issueNumber: p.ticketNumber,
+        kind: "proposal",
+        key: p.id,
+        body: renderProposal(p),
+      });
+    const what = p ? `proposal \`${p.id}\`` : "this approval";
+    await reply(
+      deps,
+      ctx.issue,
+      `${p?.id ?? "none"}:${ctx.deliveryId}`,
+      `⛔ Steward refused ${what} from @${ctx.sender.login}: ${verdict.reason}. Nothing was executed.`,
+    );
+    if (p) await updateRunStatus(deps.db, deps.gateway, p.runId).catch(() => {});
+  }
+  return { decision: verdict.decision, reason: verdict.reason, proposalId: p?.id, result };
+}
+
+/** `issue_comment.edited`: approval by ticking the box in Steward's proposal comment. */
+export async function handleProposalEdit(
+  deps: ApprovalDeps,
+  event: CommentEditedEvent,
+  deliveryId: string,
+): Promise<Outcome> {
+  const { app } = deps;
+  if (isStewardActor(event.sender, app))
+    return { decision: "ignore", reason: "Steward's own edit", result: null };
+  const from = event.changes?.body?.from;
+  const ctx = { deliveryId, sender: event.sender, role: null, issue: event.issue.number };
+  if (!isStewardComment(event.comment, app)) {
+    if (from !== undefined && tickedInThisEdit(from, event.comment.body).length > 0)
+      return decide(deps, ctx, {
+        decision: "refuse",
+        reason: "approval boxes count only in Steward's own proposal comments",
+      });
+    return { decision: "ignore", reason: "not a Steward comment", result: null };
+  }
+  const marker =
+    parseProposalBody(event.comment.body).markers[0] ??
+    (from ? parseProposalBody(from).markers[0] : undefined);
+  if (!marker) return { decision: "ignore", reason: "not a proposal comment", result: null };
+  const p = await getProposal(deps.db, marker.id);
+  if (!p || p.repo !== deps.repo || p.ticketNumber !== event.issue.number)
+    return { decision: "ignore", reason: "unknown proposal", result: null };
+  if (p.decidedDeliveryId === deliveryId)
+    return decide(
+      deps,
+      { ...ctx, proposal: p },
+      { decision: "ignore", reason: "redelivered webhook; already decided" },
+    );
+  const ticked = from !== undefined && tickedInThisEdit(from, event.comment.body).includes(p.id);
+  const permission = ticked ? await livePermission(deps.gateway, event.sender) : NO_PERMISSION;
+  const head = ticked && p.headSha ? await deps.gateway.headSha(p.ticketNumber) : null;
+  const verdict = evaluateApproval({
+    app,
+    event,
+    proposal: p,
+    permission,
+    currentHeadSha: head,
+    now: (deps.now ?? Date.now)(),
+    requireDistinctApprover: (deps.policy ?? DEFAULT_POLICY).requireDistinctApprover,
+  });
+  if (verdict.decision === "ignore")
+    return { decision: "ignore", reason: verdict.reason, proposalId: p.id, result: null };
+  const full = { ...ctx, role: ticked ? permission.roleName : null, proposal: p };
+  if (verdict.decision === "refuse") return decide(deps, full, verdict);
+  return execute(deps, full, { viaCheckbox: true });
+}
+
+/** `issue_comment.created`: `/approve <id> <prefix>` and `/deny <id>`. Returns null for other comments. */
+export async function handleApprovalCommand(
+  deps: ApprovalDeps,
+  event: { comment: CommentSnapshot; sender: Actor; issue: { number: number } },
+  deliveryId: string,
+): Promise<Outcome | null> {
+  const cmd = parseAgentCommand(event.comment.body);
+  if (!cmd || cmd.kind === "answer") return null;
+  if (isStewardActor(event.sender, deps.app))
+    return { decision: "ignore", reason: "Steward's own comment", result: null };
+  const ctx = { deliveryId, sender: event.sender, role: null as string | null, issue: event.issue.number };
+  if (cmd.kind === "invalid") return decide(deps, ctx, { decision: "refuse", reason: cmd.reason });
+  const p = await getProposal(deps.db, cmd.id);
+  if (!p || p.repo !== deps.repo || p.ticketNumber !== event.issue.number)
+    return decide(deps, ctx, {
+      decision: "refuse",
+      reason: `there is no proposal \`${cmd.id}\` on this ticket`,
+    });
+  const full = { ...ctx, proposal: p };
+  if (p.decidedDeliveryId === deliveryId)
+    return decide(deps, full, { decision: "ignore", reason: "redelivered webhook; already decided" });
+  const permission = await livePermission(deps.gateway, event.sender);
+  full.role = permission.roleName;
+  const now = (deps.now ?? Date.now)();
+  if (cmd.kind === "deny") {
+    if (event.sender.type !== "User" || !levelMeets(permission.level, "write"))
+      return decide(deps, full, {
+        decision: "refuse",
+        reason: `@${event.sender.login} needs write permission to deny`,
+      });
+    if (
+      !(await casStatus(deps.db, p.id, ["pending"], "denied", {
+        approvedBy: event.sender.login,
+        approvedRole: permission.roleName,
+        deliveryId,
+        at: now,
+      }))
+    )
+      return decide(deps, full, { decision: "refuse", reason: `proposal ${p.id} is already ${p.status}` });
+    const out = await decide(deps, full, { decision: "deny", reason: `denied by @${event.sender.login}` });
+    await reply(
+      deps,
+      p.ticketNumber,
+      `${p.id}:${deliveryId}`,
+      `🚫 Proposal \`${p.id}\` was denied by @${event.sender.login}. It will not run.`,
+    );
+    await updateRunStatus(deps.db, deps.gateway, p.runId).catch(() => {});
+    return out;
+  }
+  if (!p.sha256.startsWith(cmd.prefix))
+    return decide(deps, full, {
+      decision: "refuse",
+      reason: `sha256 prefix ${cmd.prefix} does not match proposal ${p.id}`,
+    });
+  const head = p.headSha ? await deps.gateway.headSha(p.ticketNumber) : null;
+  const policy = deps.policy ?? DEFAULT_POLICY;
+  const who = checkApprover({
+    app: deps.app,
+    sender: event.sender,
+    proposal: p,
+    permission,
+    currentHeadSha: head,
+    now,
+    requireDistinctApprover: policy.requireDistinctApprover,
+  });
+  if (who) return decide(deps, full, { ...who, restoreComment: false });
+  return execute(deps, full, { viaCheckbox: false });
+}
+
+type Ctx = { deliveryId: string; sender: Actor; role: string | null; issue: number; proposal: Proposal };
+
+async function execute(deps: ApprovalDeps, ctx: Ctx, opts: { viaCheckbox: boolean }): Promise<Outcome> {
+  const p = ctx.proposal;
+  const now = () => (deps.now ?? Date.now)();
+  // The compare-and-set is the single point where an approval is won: a replayed delivery or a racing
+  // approver finds the proposal no longer pending and stops here.
+  const won = await casStatus(deps.db, p.id, ["pending"], "approved", {
+    approvedBy: ctx.sender.login,
+    approvedRole: ctx.role ?? undefined,
+    deliveryId: ctx.deliveryId,
+    at: now(),
+  });
+  if (!won)
+    return decide(deps, ctx, {
+      decision: "ignore",
+      reason: "another approval or a redelivery already decided this proposal",
+    });
+  await writeAudit(deps.db, {
+    at: now(),
+    deliveryId: ctx.deliveryId,
+    repo: deps.repo,
+    proposalId: p.id,
+    sha256: p.sha256,
+    senderLogin: ctx.sender.login,
+    senderId: ctx.sender.id,
+    role: ctx.role,
+    decision: "approve",
+    reason: "all approval checks passed",
+    result: "pending execution",
+  });
+  const approved: Proposal = { ...p, status: "approved" };
+  const cctx = { ...ctx, proposal: approved };
+  // Re-fetch right before executing: the comment may have been deleted or rewritten since the event.
+  const current = p.commentId === null ? null : await fetchComment(deps.gateway, p.commentId);
+  if (!current)
+    return decide(deps, cctx, {
+      decision: "refuse",
+      reason: "the proposal comment was deleted",
+      retire: "invalidated",
+    });
+  const problem = integrityProblem(current.body, p);
+  if (problem)
+    return decide(deps, cctx, {
+      decision: "refuse",
+      reason: `${problem} after approval`,
+      retire: "invalidated",
+    });
+  const box = parseProposalBody(current.body).boxes[0];
+  if (opts.viaCheckbox && !box?.checked)
+    return decide(deps, cctx, {
+      decision: "refuse",
+      reason: "the box was unticked before execution",
+      retire: "invalidated",
+    });
+  const again = await livePermission(deps.gateway, ctx.sender);
+  if (!levelMeets(again.level, p.risk))
+    return decide(
+      deps,
+      { ...cctx, role: again.roleName },
+      {
+        decision: "refuse",
+        reason: `@${ctx.sender.login}'s permission was revoked before execution (now ${again.roleName})`,
+        retire: "invalidated",
+      },
+    );
+
+  if (!GITHUB_SIDE.has(p.command.type)) {
+    const result = `handed to run #${p.runId}`;
+    await writeAudit(deps.db, {
+      at: now(),
+      deliveryId: ctx.deliveryId,
+      repo: deps.repo,
+      proposalId: p.id,
+      sha256: p.sha256,
+      senderLogin: ctx.sender.login,
+      senderId: ctx.sender.id,
+      role: again.roleName,
+      decision: "execute",
+      reason: "worker-side command released to its run",
+      result,
+    });
+    await reply(
+      deps,
+      p.ticketNumber,
+      `${p.id}:${ctx.deliveryId}`,
+      `✅ Approved by @${ctx.sender.login} (${again.roleName}) for sha256:${p.sha256.slice(0, 12)}; released to worker run #${p.runId}.`,
+    );
+    await updateRunStatus(deps.db, deps.gateway, p.runId).catch(() => {});
+    return { decision: "approve", reason: "approved", proposalId: p.id, result };
+  }
+  if (!(await casStatus(deps.db, p.id, ["approved"], "executing", { at: now() })))
+    return {
+      decision: "ignore",
+      reason: "proposal left the approved state before execution",
+      proposalId: p.id,
+      result: null,
+    };
+  let result: string;
+  let ok = true;
+  try {
+    result = await runGitHubCommand(deps.gateway, p);
+  } catch (err) {
+    ok = false;
+    result = `failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  await casStatus(deps.db, p.id, ["executing"], ok ? "executed" : "failed", {
+    result: { ok, result },
+    at: now(),
+  });
+  await writeAudit(deps.db, {
+    at: now(),
+    deliveryId: ctx.deliveryId,
+    repo: deps.repo,
+    proposalId: p.id,
+    sha256: p.sha256,
+    senderLogin: ctx.sender.login,
+    senderId: ctx.sender.id,
+    role: again.roleName,
+    decision: "execute",
+    reason: ok ? "executed" : "execution failed",
+    result,
+  });
+  await reply(
+    deps,
+    p.ticketNumber,
+    `${p.id}:${ctx.deliveryId}`,
+    `${ok ? "✅" : "❌"} Approved by @${ctx.sender.login} (${again.roleName}) for sha256:${p.sha256.slice(0, 12)}. \`${p.command.type}\`: ${result}`,
+  );
+  await updateRunStatus(deps.db, deps.gateway, p.runId).catch(() => {});
+  return { decision: "approve", reason: "approved", proposalId: p.id, result: ok ? "executed" : "failed" };
+}
+
+async function runGitHubCommand(gw: AgentGateway, p: Proposal): Promise<string> {
+  const c = p.command;
+  switch (c.type) {
+    case "merge_pr":
+      await gw.mergePullRequest({
+        number: c.number,
+        method: c.method,
+        ...(p.headSha ? { sha: p.headSha } : {}),
+      });
+      return `merged #${c.number} (${c.method})`;
+    case "label":
+      await gw.addLabels({ issueNumber: c.number, labels: c.labels });
+      return `labelled #${c.number}: ${c.labels.join(", ")}`;
+    case "close_issue":
+      await gw.closeIssue({ issueNumber: c.number });
+      return `closed #${c.number}`;
+    case "open_pr": {
+      const pr = await gw.createPullRequest({ head: c.head, base: c.base, title: c.title, body: c.body });
+      return `opened PR #${pr.number}`;
+    }
+    default:
+      throw new Error(`${c.type} is not a GitHub-side command`);
+  }
+}
+
+/** `issues.edited`: an approval box ticked in the issue body is never an approval; say so. */
+export async function handleIssueBodyEdit(
+  deps: ApprovalDeps,
+  event: {
+    issue: { number: number; body: string | null };
+    changes?: { body?: { from: string } } | null;
+    sender: Actor;
+  },
+  deliveryId: string,
+): Promise<Outcome> {
+  const from = event.changes?.body?.from;
+  if (from === undefined || isStewardActor(event.sender, deps.app))
+    return { decision: "ignore", reason: "no body change", result: null };
+  const ticked = tickedInThisEdit(from, event.issue.body ?? "");
+  const added = parseProposalBody(event.issue.body ?? "").boxes.filter(
+    (b) => b.checked && !parseProposalBody(from).boxes.some((o) => o.id === b.id && o.checked),
+  );
+  if (ticked.length === 0 && added.length === 0)
+    return { decision: "ignore", reason: "no approval box ticked", result: null };
+  return decide(
+    deps,
+    { deliveryId, sender: event.sender, role: null, issue: event.issue.number },
+    {
+      decision: "refuse",
+      reason:
+        "approvals in the issue body are never accepted; tick the box in Steward's proposal comment instead",
+    },
+  );
+}

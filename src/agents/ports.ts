@@ -1,0 +1,57 @@
+import type { PermissionLevel } from "./commands.ts";
+
+// The narrow slice of the GitHub gateway (src/github/gateway.ts) this module needs, so tests can
+// hand in a fake and production can pass the real gateway, bound to one installation and repo.
+
+export interface CommentSnapshot {
+  id: number;
+  body: string;
+  user: { login: string; type?: string } | null;
+  performed_via_github_app?: { id: number; slug?: string } | null;
+}
+
+export interface PermissionAnswer {
+  permission: string;
+  roleName: string;
+  level: PermissionLevel;
+}
+
+export interface AgentGateway {
+  /** Creates or edits Steward's own comment found by its hidden `<!-- steward:KIND key=… -->` marker. */
+  upsertComment(args: {
+    issueNumber: number;
+    kind: string;
+    key: string;
+    body: string;
+  }): Promise<{ id: number }>;
+  /** The comment as it is now; null (or a 404 GitHubAPIError) when it was deleted. */
+  getComment(id: number): Promise<CommentSnapshot | null>;
+  /** Live collaborator permission. Never cached. */
+  permission(username: string): Promise<PermissionAnswer>;
+  /** The PR head SHA for a PR ticket; null for a plain issue. */
+  headSha(issueNumber: number): Promise<string | null>;
+  mergePullRequest(args: {
+    number: number;
+    method: "merge" | "squash" | "rebase";
+    sha?: string;
+  }): Promise<unknown>;
+  addLabels(args: { issueNumber: number; labels: string[] }): Promise<unknown>;
+  closeIssue(args: { issueNumber: number }): Promise<unknown>;
+  createPullRequest(args: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+  }): Promise<{ number: number }>;
+}
+
+/** Resolves the gateway for a run's repository (the worker API has no webhook context to borrow). */
+export type GatewayFor = (target: { repo: string; installationId: number | null }) => Promise<AgentGateway>;
+
+export interface AppIdentity {
+  appId: number;
+  /** The App's slug; its bot login is `<slug>[bot]`. */
+  slug: string;
+}
+
+export type Clock = () => number;

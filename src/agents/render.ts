@@ -1,0 +1,124 @@
+import { type Command, displayCommand, type Risk } from "./commands.ts";
+
+// Markdown for proposal comments, and the parser that reads the same fields back out of a comment's
+// CURRENT body for the integrity check. Steward never renders a checked box: a checked box can only
+// come from a human edit.
+
+export interface ProposalView {
+  id: string;
+  sha256: string;
+  risk: Risk;
+  command: Command;
+  repo: string;
+  ticketNumber: number;
+  runId: number;
+  headSha: string | null;
+  expiresAt: number;
+}
+
+export function fenceFor(content: string): string {
+  const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
+  return "`".repeat(Math.max(3, longest + 1));
+}
+
+export function proposalMarker(id: string, sha: string): string {
+  return `<!-- steward:proposal id=${id} sha=${sha} -->`;
+}
+
+export function approveLine(id: string, sha: string): string {
+  return `- [ ] approve ${id} (sha256:${sha.slice(0, 12)})`;
+}
+
+const RISK_TEXT: Record<Risk, string> = {
+  auto: "read-only (runs without approval)",
+  triage: "needs **triage** permission or higher to approve",
+  write: "needs **write** permission or higher to approve",
+  maintain: "needs **maintain** or **admin** permission to approve",
+  admin: "needs **admin** permission to approve",
+};
+
+export function renderProposal(p: ProposalView): string {
+  const block = displayCommand(p.command);
+  const fence = fenceFor(block);
+  return [
+    proposalMarker(p.id, p.sha256),
+    `### Steward proposal \`${p.id}\` · \`${p.command.type}\``,
+    "",
+    `Worker run #${p.runId} on ${p.repo}#${p.ticketNumber} asks to run this command.`,
+    "",
+    `- **Risk:** ${p.risk}: ${RISK_TEXT[p.risk]}`,
+    `- **Target:** \`${p.repo}\`${p.headSha ? ` at head \`${p.headSha}\`` : ""}`,
+    `- **Expires:** ${new Date(p.expiresAt).toISOString()}`,
+    `- **sha256:** \`${p.sha256}\``,
+    "",
+    `${fence}json`,
+    block,
+    fence,
+    "",
+    approveLine(p.id, p.sha256),
+    "",
+    `Tick the box, or comment \`/approve ${p.id} ${p.sha256.slice(0, 12)}\`. Comment \`/deny ${p.id}\` to reject it. ` +
+      "Only the exact command above can run; editing it invalidates the proposal.",
+  ].join("\n");
+}
+
+export interface ApproveBox {
+  checked: boolean;
+  id: string;
+  prefix: string;
+}
+
+const BOX =
+  /^[ \t]*[-*+][ \t]+\[([ xX])\][ \t]+approve[ \t]+([A-Za-z0-9_-]+)[ \t]+\(sha256:([0-9a-fA-F]+)\)[ \t]*$/;
+// Anything that looks like an approval box, even malformed, so a crafted near-duplicate is noticed.
+const LOOSE_BOX = /\[[ xX]\][ \t]*approve\b/i;
+const MARKER = /<!--[ \t]*steward:proposal[ \t]+id=([A-Za-z0-9_-]+)[ \t]+sha=([0-9a-fA-F]+)[ \t]*-->/g;
+
+export interface ParsedProposalBody {
+  markers: Array<{ id: string; sha: string }>;
+  boxes: ApproveBox[];
+  looseBoxCount: number;
+  jsonBlocks: string[];
+}
+
+export function parseProposalBody(body: string): ParsedProposalBody {
+  const lines = body.replace(/\r\n?/g, "\n").split("\n");
+  const boxes: ApproveBox[] = [];
+  let looseBoxCount = 0;
+  const jsonBlocks: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const m = BOX.exec(line);
+    if (m) boxes.push({ checked: m[1] !== " ", id: m[2]!, prefix: m[3]! });
+    if (LOOSE_BOX.test(line)) looseBoxCount++;
+    const open = /^(`{3,})json[ \t]*$/.exec(line);
+    if (open) {
+      const end = lines.indexOf(open[1]!, i + 1);
+      if (end === -1) break;
+      jsonBlocks.push(lines.slice(i + 1, end).join("\n"));
+      i = end;
+    }
+  }
+  const markers = [...body.matchAll(MARKER)].map((m) => ({ id: m[1]!, sha: m[2]! }));
+  return { markers, boxes, looseBoxCount, jsonBlocks };
+}
+
+/** Why the body no longer matches the stored proposal, or null when marker, hash, box and block all do. */
+export function integrityProblem(
+  body: string,
+  p: { id: string; sha256: string; command: Command },
+): string | null {
+  const parsed = parseProposalBody(body);
+  if (parsed.markers.length !== 1) return "the proposal marker is missing or duplicated";
+  const [marker] = parsed.markers;
+  if (marker!.id !== p.id || marker!.sha !== p.sha256)
+    return "the proposal marker does not match the stored proposal";
+  if (parsed.boxes.length !== 1 || parsed.looseBoxCount !== 1)
+    return "the approval checkbox is missing, altered or duplicated";
+  const box = parsed.boxes[0]!;
+  if (box.id !== p.id || box.prefix !== p.sha256.slice(0, 12))
+    return "the approval checkbox names another proposal or hash";
+  if (parsed.jsonBlocks.length !== 1 || parsed.jsonBlocks[0] !== displayCommand(p.command))
+    return "the command block was edited";
+  return null;
+}
