@@ -10,7 +10,6 @@ import type { Job } from "../jobs/types.ts";
 import { createLlm } from "../llm/client.ts";
 import type { Logger } from "../logger.ts";
 import { openDb } from "../store/index.ts";
-import { purgeDeliveries } from "../store/deliveries.ts";
 import type { Db } from "../store/types.ts";
 import { createHandlers } from "../tools/registry.ts";
 import { extraRoutes } from "./extra-routes.ts";
@@ -72,7 +71,13 @@ export async function start(env: AppEnv, log: Logger, role: "serve" | "worker"):
     leaseMs: env.leaseMs,
     onDeadLetter: (job, err) => deadLetterNotice(services, job, err),
   });
-  const purge = setInterval(() => void purgeDeliveries(db).catch(() => {}), 3600_000);
+  // Hourly housekeeping as a keyed job, so N replicas schedule it once per hour between them.
+  const schedulePurge = () =>
+    void services
+      .enqueue({ kind: "maintenance.purge", payload: {}, dedupeKey: "maintenance.purge", runAt: Date.now() + 3600_000 })
+      .catch((err) => log.warn({ err: errorMessage(err) }, "could not schedule maintenance"));
+  schedulePurge();
+  const purge = setInterval(schedulePurge, 3600_000);
   purge.unref();
 
   let server: Server | undefined;

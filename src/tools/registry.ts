@@ -1,8 +1,9 @@
 import type { Services } from "../app/services.ts";
 import type { JobHandler } from "../jobs/types.ts";
+import { maintenanceJobs } from "./maintenance/index.ts";
 
 // One line per tool area: a function from the shared services to that area's job handlers.
-const areas: Array<(s: Services) => Record<string, JobHandler>> = [];
+const areas: Array<(s: Services) => Record<string, JobHandler>> = [maintenanceJobs];
 
 export function createHandlers(s: Services): Record<string, JobHandler> {
   const out: Record<string, JobHandler> = {};
