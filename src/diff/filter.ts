@@ -87,7 +87,7 @@ const cache = new Map<string, Matcher>();
 function matcher(glob: string): Matcher {
   let m = cache.get(glob);
   if (!m) {
-    m = picomatch(glob, { dot: true, nocase: false });
+    m = picomatch(glob, { dot: true, nocase: true });
     cache.set(glob, m);
   }
   return m;
