@@ -28,7 +28,10 @@ export function stewardApp(deps: AppDeps) {
         const r = await intake(deps.db, deps.routes, ev, deps.log);
         if (r.jobIds.length) deps.onEnqueued?.();
       } catch (err) {
-        deps.log.error({ err: errorMessage(err), deliveryId: context.id, event: context.name }, "intake failed");
+        deps.log.error(
+          { err: errorMessage(err), deliveryId: context.id, event: context.name },
+          "intake failed",
+        );
         // Surface as a failed delivery so the operator can redeliver it from GitHub.
         throw err;
       }

@@ -54,7 +54,13 @@ export function createServices(opts: {
     octokit: (installationId) => probot.auth(installationId) as Promise<Octokit>,
     async gateway(installationId, full) {
       const { owner, repo } = splitRepo(full);
-      return new GitHubGateway({ octokit: await services.octokit(installationId), owner, repo, log, appSlug: await services.appSlug() });
+      return new GitHubGateway({
+        octokit: await services.octokit(installationId),
+        owner,
+        repo,
+        log,
+        appSlug: await services.appSlug(),
+      });
     },
     appSlug() {
       if (process.env.APP_SLUG) return Promise.resolve(process.env.APP_SLUG);
@@ -64,7 +70,10 @@ export function createServices(opts: {
           const { data } = await app.rest.apps.getAuthenticated();
           return data?.slug;
         } catch (err) {
-          log.warn({ err: errorMessage(err) }, "could not read the App's slug; own comments are matched by bot type");
+          log.warn(
+            { err: errorMessage(err) },
+            "could not read the App's slug; own comments are matched by bot type",
+          );
           slug = undefined;
           return undefined;
         }
@@ -81,7 +90,8 @@ export function createServices(opts: {
         result = await readConfig(await services.octokit(job.installationId), job.repo, log);
         configCache.set(key, { at: Date.now(), result });
       }
-      if (!result.ok && job.targetNumber) await tellOnce(services, job.installationId, job.repo, job.targetNumber, result.errors);
+      if (!result.ok && job.targetNumber)
+        await tellOnce(services, job.installationId, job.repo, job.targetNumber, result.errors);
       return result.config;
     },
     async enqueue(input) {
@@ -103,18 +113,30 @@ async function readConfig(octokit: Octokit, full: string, log: Logger): Promise<
     const status = (err as { status?: number }).status;
     if (status && status >= 500) throw err; // transient: let the job retry
     log.warn({ repo: full, err: errorMessage(err) }, "repo config unreadable; using defaults");
-    return { ok: false, config: validateConfig(undefined).config, errors: [`.github/${CONFIG_FILE}: ${errorMessage(err).split("\n")[0]}`] };
+    return {
+      ok: false,
+      config: validateConfig(undefined).config,
+      errors: [`.github/${CONFIG_FILE}: ${errorMessage(err).split("\n")[0]}`],
+    };
   }
 }
 
 /** Posts the config problems once per distinct set of errors per repository. */
 async function tellOnce(s: Services, installationId: number, repo: string, number: number, errors: string[]) {
   const key = `config:${repo}:${errors.join("|")}`.slice(0, 900);
-  const fresh = await s.db.exec("INSERT INTO notices (key, created_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", [key, Date.now()]);
+  const fresh = await s.db.exec(
+    "INSERT INTO notices (key, created_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+    [key, Date.now()],
+  );
   if (fresh !== 1) return;
   try {
     const gw = await s.gateway(installationId, repo);
-    await gw.upsertComment({ issueNumber: number, kind: "config-error", key: repo, body: renderConfigNotice(errors) });
+    await gw.upsertComment({
+      issueNumber: number,
+      kind: "config-error",
+      key: repo,
+      body: renderConfigNotice(errors),
+    });
   } catch (err) {
     // Forget the notice so a later job tries again.
     await s.db.exec("DELETE FROM notices WHERE key = $1", [key]);

@@ -13,7 +13,8 @@ Validates FILE against Steward's repository config schema, with no network.
 Prints "ok" (and the effective config with --print) or one line per problem; exits 1 when invalid.`,
   async run(argv, io) {
     const [sub, file, ...rest] = argv;
-    if (sub !== "check") throw new CliUsageError(sub ? `unknown subcommand '${sub}'` : "missing subcommand 'check'");
+    if (sub !== "check")
+      throw new CliUsageError(sub ? `unknown subcommand '${sub}'` : "missing subcommand 'check'");
     if (!file) throw new CliUsageError("missing FILE");
     const unknown = rest.filter((a) => a !== "--print");
     if (unknown.length) throw new CliUsageError(`unexpected argument '${unknown[0]}'`);

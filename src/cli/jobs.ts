@@ -23,7 +23,16 @@ export function formatJobs(jobs: Job[]): string {
     (j.lastError ?? "").replace(/\s+/g, " ").slice(0, 60),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n") + "\n";
+  return (
+    [head, ...rows]
+      .map((r) =>
+        r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
 }
 
 export const command: CliCommand = {
@@ -38,18 +47,29 @@ Uses DATABASE_URL (default sqlite:./data/steward.db).`,
     const [sub, ...rest] = argv;
     const { values, positionals } = parseArgs({
       args: rest,
-      options: { state: { type: "string" }, kind: { type: "string" }, limit: { type: "string" }, json: { type: "boolean" } },
+      options: {
+        state: { type: "string" },
+        kind: { type: "string" },
+        limit: { type: "string" },
+        json: { type: "boolean" },
+      },
       allowPositionals: true,
       strict: true,
     });
     const env = loadEnv(io.env);
     if (sub === "list") {
-      if (values.state && !STATES.includes(values.state as JobState)) throw new CliUsageError(`--state must be one of ${STATES.join(", ")}`);
+      if (values.state && !STATES.includes(values.state as JobState))
+        throw new CliUsageError(`--state must be one of ${STATES.join(", ")}`);
       const limit = values.limit ? Number(values.limit) : 50;
-      if (!Number.isInteger(limit) || limit < 1) throw new CliUsageError("--limit must be a positive integer");
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new CliUsageError("--limit must be a positive integer");
       const db = await openDb(env.databaseUrl);
       try {
-        const jobs = await listJobs(db, { state: values.state as JobState | undefined, kind: values.kind, limit });
+        const jobs = await listJobs(db, {
+          state: values.state as JobState | undefined,
+          kind: values.kind,
+          limit,
+        });
         io.stdout(values.json ? JSON.stringify(jobs) + "\n" : formatJobs(jobs));
         return 0;
       } finally {
@@ -67,7 +87,9 @@ Uses DATABASE_URL (default sqlite:./data/steward.db).`,
             return 0;
           }
           const job = await getJob(db, id);
-          io.stderr(job ? `job ${id} is ${job.state}; only queued jobs can be cancelled\n` : `job ${id} not found\n`);
+          io.stderr(
+            job ? `job ${id} is ${job.state}; only queued jobs can be cancelled\n` : `job ${id} not found\n`,
+          );
           return 1;
         }
         const r = await retryJob(db, id);

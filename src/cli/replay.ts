@@ -31,13 +31,17 @@ grace windows. Authenticates with GITHUB_TOKEN, or with the App's credentials (A
     try {
       payload = JSON.parse(readFileSync(resolve(io.cwd, file), "utf8"));
     } catch (err) {
-      io.stderr(`steward replay: ${file} is not a readable JSON payload (${(err as Error).message.split("\n")[0]})\n`);
+      io.stderr(
+        `steward replay: ${file} is not a readable JSON payload (${(err as Error).message.split("\n")[0]})\n`,
+      );
       return 1;
     }
     const env = loadEnv(io.env);
     const token = io.env.GITHUB_TOKEN;
     if (!token && (env.appId === undefined || !env.privateKey)) {
-      io.stderr("steward replay: set GITHUB_TOKEN, or APP_ID and PRIVATE_KEY, so the jobs can reach GitHub\n");
+      io.stderr(
+        "steward replay: set GITHUB_TOKEN, or APP_ID and PRIVATE_KEY, so the jobs can reach GitHub\n",
+      );
       return 1;
     }
     const log = createLogger({ level: env.logLevel });
@@ -45,7 +49,13 @@ grace windows. Authenticates with GITHUB_TOKEN, or with the App's credentials (A
     try {
       const probot = token
         ? new Probot({ githubToken: token, baseUrl: env.githubApiUrl, log, Octokit: ProbotOctokit })
-        : new Probot({ appId: env.appId!, privateKey: env.privateKey!, baseUrl: env.githubApiUrl, log, Octokit: ProbotOctokit });
+        : new Probot({
+            appId: env.appId!,
+            privateKey: env.privateKey!,
+            baseUrl: env.githubApiUrl,
+            log,
+            Octokit: ProbotOctokit,
+          });
       const llm = createLlm(env.llm, { db, log });
       const services = createServices({ db, log, env, llm, probot });
       const result = await intake(db, routes, toEvent(event, id, payload), log);

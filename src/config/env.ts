@@ -7,20 +7,50 @@ import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from "../store/index.ts";
 const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optStr = z.preprocess(blank, z.string().optional());
 const int = (what: string, min: number, dflt: number) =>
-  z.preprocess(blank, z.coerce.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).min(min, { error: `expected ${what}` }).default(dflt));
+  z.preprocess(
+    blank,
+    z.coerce
+      .number({ error: `expected ${what}` })
+      .int({ error: `expected ${what}` })
+      .min(min, { error: `expected ${what}` })
+      .default(dflt),
+  );
 
 export const coreEnvSchema = z.object({
-  APP_ID: z.preprocess(blank, z.coerce.number({ error: "expected the numeric App ID from the App's settings page" }).int().positive({ error: "expected the numeric App ID from the App's settings page" }).optional()),
+  APP_ID: z.preprocess(
+    blank,
+    z.coerce
+      .number({ error: "expected the numeric App ID from the App's settings page" })
+      .int()
+      .positive({ error: "expected the numeric App ID from the App's settings page" })
+      .optional(),
+  ),
   PRIVATE_KEY: optStr,
   PRIVATE_KEY_PATH: optStr,
   WEBHOOK_SECRET: optStr,
   PORT: int("a TCP port number", 0, 3000),
   HOST: z.preprocess(blank, z.string().default("localhost")),
-  LOG_LEVEL: z.preprocess(blank, z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], { error: "expected one of trace, debug, info, warn, error, fatal, silent" }).default("info")),
-  WEBHOOK_PATH: z.preprocess(blank, z.string().startsWith("/", { error: "expected a path starting with /" }).default("/api/github/webhooks")),
-  WEBHOOK_PROXY_URL: z.preprocess(blank, z.url({ error: "expected a URL such as https://smee.io/abc" }).optional()),
+  LOG_LEVEL: z.preprocess(
+    blank,
+    z
+      .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], {
+        error: "expected one of trace, debug, info, warn, error, fatal, silent",
+      })
+      .default("info"),
+  ),
+  WEBHOOK_PATH: z.preprocess(
+    blank,
+    z.string().startsWith("/", { error: "expected a path starting with /" }).default("/api/github/webhooks"),
+  ),
+  WEBHOOK_PROXY_URL: z.preprocess(
+    blank,
+    z.url({ error: "expected a URL such as https://smee.io/abc" }).optional(),
+  ),
   GHE_HOST: optStr,
-  GHE_PROTOCOL: z.preprocess(blank, z.enum(["https", "http"], { error: 'expected "https" or "http"' }).default("https")),
+  GHE_PROTOCOL: z.preprocess(
+    blank,
+    z.enum(["https", "http"], { error: 'expected "https" or "http"' }).default("https"),
+  ),
   DATABASE_URL: z.preprocess(blank, z.string().default(DEFAULT_DATABASE_URL)),
   STEWARD_CONCURRENCY: int("a positive integer number of jobs", 1, 4),
   STEWARD_INSTALLATION_CONCURRENCY: int("a positive integer number of jobs", 1, 2),
@@ -69,7 +99,9 @@ export function normalisePrivateKey(raw: string, source: string): string {
   }
   key = key.replace(/\\n/g, "\n");
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
-    throw new ConfigurationError(`${source}: expected a PEM private key ("-----BEGIN RSA PRIVATE KEY-----…") downloaded from the App's settings page`);
+    throw new ConfigurationError(
+      `${source}: expected a PEM private key ("-----BEGIN RSA PRIVATE KEY-----…") downloaded from the App's settings page`,
+    );
   }
   return key;
 }
@@ -93,15 +125,22 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env, opts: { requireApp
     try {
       text = readFileSync(c.PRIVATE_KEY_PATH, "utf8");
     } catch {
-      throw new ConfigurationError(`PRIVATE_KEY_PATH: expected a readable .pem file, could not read ${c.PRIVATE_KEY_PATH}`);
+      throw new ConfigurationError(
+        `PRIVATE_KEY_PATH: expected a readable .pem file, could not read ${c.PRIVATE_KEY_PATH}`,
+      );
     }
     privateKey = normalisePrivateKey(text, "PRIVATE_KEY_PATH");
   }
   const registered = c.APP_ID !== undefined || privateKey !== undefined;
   if (registered || opts.requireApp) {
-    if (c.APP_ID === undefined) throw new ConfigurationError("APP_ID: expected the numeric App ID from the App's settings page");
-    if (!privateKey) throw new ConfigurationError("PRIVATE_KEY or PRIVATE_KEY_PATH: expected the App's PEM private key");
-    if (!c.WEBHOOK_SECRET) throw new ConfigurationError("WEBHOOK_SECRET: expected the webhook secret set on the App's settings page");
+    if (c.APP_ID === undefined)
+      throw new ConfigurationError("APP_ID: expected the numeric App ID from the App's settings page");
+    if (!privateKey)
+      throw new ConfigurationError("PRIVATE_KEY or PRIVATE_KEY_PATH: expected the App's PEM private key");
+    if (!c.WEBHOOK_SECRET)
+      throw new ConfigurationError(
+        "WEBHOOK_SECRET: expected the webhook secret set on the App's settings page",
+      );
   }
   return {
     appId: c.APP_ID,
@@ -121,7 +160,10 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env, opts: { requireApp
     leaseMs: c.STEWARD_LEASE_MS,
     configCacheMs: c.STEWARD_CONFIG_CACHE_MS,
     workerSharedSecret: c.WORKER_SHARED_SECRET,
-    ingestPaths: (c.STEWARD_INGEST_PATHS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    ingestPaths: (c.STEWARD_INGEST_PATHS ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     llm: llmConfigFromEnv(llm.data),
   };
 }

@@ -45,7 +45,11 @@ export function validateConfigText(text: string): ConfigResult {
     return { ok: false, config: DEFAULT_CONFIG, errors: [`YAML: ${msg}`] };
   }
   if (raw !== null && (typeof raw !== "object" || Array.isArray(raw))) {
-    return { ok: false, config: DEFAULT_CONFIG, errors: ["(root): expected a mapping of sections (pr, issues, incidents, notify, agents)"] };
+    return {
+      ok: false,
+      config: DEFAULT_CONFIG,
+      errors: ["(root): expected a mapping of sections (pr, issues, incidents, notify, agents)"],
+    };
   }
   return validateConfig(raw);
 }

@@ -104,8 +104,16 @@ const fingerprintRule = z.strictObject({
 
 const incidentsSection = z.strictObject({
   enabled: z.boolean().default(true),
-  verification_hours: z.number().min(0).max(24 * 90).default(24),
-  stats_comment_minutes: z.number().min(1).max(24 * 60).default(30),
+  verification_hours: z
+    .number()
+    .min(0)
+    .max(24 * 90)
+    .default(24),
+  stats_comment_minutes: z
+    .number()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   labels: z.array(z.string()).default(["incident"]),
   in_app: z.array(z.string()).default([]),
   fingerprint_rules: z.array(fingerprintRule).default([]),
@@ -128,7 +136,11 @@ const agentsSection = z.strictObject({
   enabled: z.boolean().default(true),
   label: z.string().optional(),
   min_permission: permission.default("write"),
-  proposal_ttl_hours: z.number().min(0.1).max(24 * 7).default(24),
+  proposal_ttl_hours: z
+    .number()
+    .min(0.1)
+    .max(24 * 7)
+    .default(24),
   separate_approver: z.boolean().default(false),
   risk: z
     .strictObject({

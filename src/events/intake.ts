@@ -47,7 +47,10 @@ export async function intake(db: Db, routes: Route[], ev: WebhookEvent, log: Log
       return route(ev);
     } catch (err) {
       // A route that chokes on an odd payload must not lose the other routes' jobs.
-      log.warn({ err: errorMessage(err), event: label, deliveryId: ev.deliveryId }, "route failed on payload");
+      log.warn(
+        { err: errorMessage(err), event: label, deliveryId: ev.deliveryId },
+        "route failed on payload",
+      );
       metrics.errors.inc({ where: "route" });
       return [];
     }
@@ -57,12 +60,26 @@ export async function intake(db: Db, routes: Route[], ev: WebhookEvent, log: Log
     if (!fresh) return { outcome: "duplicate" as const, jobIds: [] };
     const jobIds: number[] = [];
     for (const spec of specs) {
-      const { id } = await enqueue(tx, { deliveryId: ev.deliveryId, installationId: ev.installationId, repo: ev.repo, ...spec });
+      const { id } = await enqueue(tx, {
+        deliveryId: ev.deliveryId,
+        installationId: ev.installationId,
+        repo: ev.repo,
+        ...spec,
+      });
       jobIds.push(id);
     }
     return { outcome: specs.length ? ("enqueued" as const) : ("ignored" as const), jobIds };
   });
   metrics.deliveries.inc({ event: ev.name, outcome: result.outcome });
-  log.info({ event: label, deliveryId: ev.deliveryId, repo: ev.repo, outcome: result.outcome, jobs: result.jobIds.length }, "delivery handled");
+  log.info(
+    {
+      event: label,
+      deliveryId: ev.deliveryId,
+      repo: ev.repo,
+      outcome: result.outcome,
+      jobs: result.jobIds.length,
+    },
+    "delivery handled",
+  );
   return result;
 }

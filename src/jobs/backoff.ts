@@ -8,5 +8,7 @@ export function backoffMs(
   const exp = Math.min(max, base * 2 ** Math.max(0, attempt - 1));
   const jitter = 0.75 + (opts.random ?? Math.random)() * 0.5;
   const computed = Math.round(exp * jitter);
-  return opts.retryAfterMs !== undefined ? Math.max(opts.retryAfterMs, Math.min(computed, opts.retryAfterMs * 2)) : computed;
+  return opts.retryAfterMs !== undefined
+    ? Math.max(opts.retryAfterMs, Math.min(computed, opts.retryAfterMs * 2))
+    : computed;
 }

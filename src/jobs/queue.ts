@@ -159,7 +159,9 @@ export async function complete(db: Db, job: Job, now = Date.now()): Promise<bool
 async function requeue(db: Db, job: Job, runAt: number, error: string | null, refund: boolean, now: number) {
   return db.tx(async (tx) => {
     if (job.dedupeKey) {
-      const newer = await tx.one("SELECT id FROM jobs WHERE dedupe_key = $1 AND state = 'queued'", [job.dedupeKey]);
+      const newer = await tx.one("SELECT id FROM jobs WHERE dedupe_key = $1 AND state = 'queued'", [
+        job.dedupeKey,
+      ]);
       if (newer) {
         const n = await tx.exec(
           `UPDATE jobs SET state = 'cancelled', lease_until = NULL, finished_at = $1, updated_at = $1,
@@ -225,13 +227,19 @@ export async function listJobs(
 }
 
 /** Re-queues a dead or cancelled job with a fresh attempt budget. */
-export async function retryJob(db: Db, id: number, now = Date.now()): Promise<"requeued" | "not-found" | "not-retryable" | "conflict"> {
+export async function retryJob(
+  db: Db,
+  id: number,
+  now = Date.now(),
+): Promise<"requeued" | "not-found" | "not-retryable" | "conflict"> {
   return db.tx(async (tx) => {
     const row = await tx.one<JobRow>("SELECT * FROM jobs WHERE id = $1", [id]);
     if (!row) return "not-found";
     if (row.state !== "dead" && row.state !== "cancelled" && row.state !== "done") return "not-retryable";
     if (row.dedupe_key) {
-      const pending = await tx.one("SELECT id FROM jobs WHERE dedupe_key = $1 AND state = 'queued'", [row.dedupe_key]);
+      const pending = await tx.one("SELECT id FROM jobs WHERE dedupe_key = $1 AND state = 'queued'", [
+        row.dedupe_key,
+      ]);
       if (pending) return "conflict";
     }
     await tx.exec(
@@ -252,7 +260,9 @@ export async function cancelJob(db: Db, id: number, now = Date.now()): Promise<b
 }
 
 export async function countByState(db: Db): Promise<Record<JobState, number>> {
-  const rows = await db.query<{ state: JobState; n: number }>("SELECT state, count(*) AS n FROM jobs GROUP BY state");
+  const rows = await db.query<{ state: JobState; n: number }>(
+    "SELECT state, count(*) AS n FROM jobs GROUP BY state",
+  );
   const out: Record<JobState, number> = { queued: 0, running: 0, done: 0, dead: 0, cancelled: 0 };
   for (const r of rows) out[r.state] = Number(r.n);
   return out;

@@ -63,7 +63,13 @@ export function createRunner(opts: RunnerOptions): Runner {
     });
 
   async function execute(job: Job, abort: AbortController): Promise<void> {
-    const log = opts.log.child({ jobId: job.id, kind: job.kind, repo: job.repo, number: job.targetNumber, deliveryId: job.deliveryId });
+    const log = opts.log.child({
+      jobId: job.id,
+      kind: job.kind,
+      repo: job.repo,
+      number: job.targetNumber,
+      deliveryId: job.deliveryId,
+    });
     const handler = opts.handlers[job.kind];
     const startedAt = performance.now();
     const runRow = await opts.db.one<{ id: number }>(
@@ -72,7 +78,12 @@ export function createRunner(opts: RunnerOptions): Runner {
     );
     const finishRun = (outcome: string, error: string | null) =>
       opts.db
-        .exec("UPDATE job_runs SET finished_at = $1, outcome = $2, error = $3 WHERE id = $4", [Date.now(), outcome, error, runRow?.id ?? 0])
+        .exec("UPDATE job_runs SET finished_at = $1, outcome = $2, error = $3 WHERE id = $4", [
+          Date.now(),
+          outcome,
+          error,
+          runRow?.id ?? 0,
+        ])
         .catch((err) => log.warn({ err }, "could not record job run outcome"));
     const beat = async () => {
       if (!(await heartbeat(opts.db, job, leaseMs))) {
@@ -80,7 +91,10 @@ export function createRunner(opts: RunnerOptions): Runner {
         abort.abort(new StewardError("lease lost", { transient: true }));
       }
     };
-    const timer = setInterval(() => void beat().catch((err) => log.warn({ err }, "heartbeat failed")), Math.max(1_000, leaseMs / 3));
+    const timer = setInterval(
+      () => void beat().catch((err) => log.warn({ err }, "heartbeat failed")),
+      Math.max(1_000, leaseMs / 3),
+    );
     log.info({ attempt: job.attempts }, "job started");
     try {
       if (!handler) throw new StewardError(`no handler for job kind ${job.kind}`);
@@ -112,7 +126,9 @@ export function createRunner(opts: RunnerOptions): Runner {
         metrics.jobsTotal.inc({ kind: job.kind, outcome: "dead" });
         log.error({ err: message, attempt: job.attempts }, "job failed permanently");
         if (dead && opts.onDeadLetter) {
-          await opts.onDeadLetter(job, err).catch((e) => log.error({ err: errorMessage(e) }, "dead-letter notice failed"));
+          await opts
+            .onDeadLetter(job, err)
+            .catch((e) => log.error({ err: errorMessage(e) }, "dead-letter notice failed"));
         }
       }
     } finally {
@@ -142,7 +158,9 @@ export function createRunner(opts: RunnerOptions): Runner {
       const abort = new AbortController();
       const claimed = job;
       const done = execute(claimed, abort)
-        .catch((err) => opts.log.error({ err: errorMessage(err), jobId: claimed.id }, "job bookkeeping failed"))
+        .catch((err) =>
+          opts.log.error({ err: errorMessage(err), jobId: claimed.id }, "job bookkeeping failed"),
+        )
         .finally(() => {
           running.delete(claimed.id);
           wake?.();
@@ -167,7 +185,11 @@ export function createRunner(opts: RunnerOptions): Runner {
     async drain(horizonMs = 24 * 3600_000) {
       let n = 0;
       for (;;) {
-        const job = await claim(opts.db, { workerId, leaseMs: leaseMs + horizonMs, perInstallationLimit: Number.MAX_SAFE_INTEGER, kinds }, Date.now() + horizonMs);
+        const job = await claim(
+          opts.db,
+          { workerId, leaseMs: leaseMs + horizonMs, perInstallationLimit: Number.MAX_SAFE_INTEGER, kinds },
+          Date.now() + horizonMs,
+        );
         if (!job) return n;
         n++;
         await execute(job, new AbortController());
@@ -180,7 +202,10 @@ export function createRunner(opts: RunnerOptions): Runner {
       const all = [...running.values()];
       if (all.length) {
         const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), graceMs).unref());
-        const finished = await Promise.race([Promise.all(all.map((r) => r.done)).then(() => "done" as const), timeout]);
+        const finished = await Promise.race([
+          Promise.all(all.map((r) => r.done)).then(() => "done" as const),
+          timeout,
+        ]);
         if (finished === "timeout") {
           for (const r of running.values()) r.abort.abort(new StewardError("shutdown", { transient: true }));
           await Promise.all([...running.values()].map((r) => r.done));

@@ -6,7 +6,10 @@ import type { RouteHandler } from "./types.ts";
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): true {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
   return true;
 }

@@ -37,13 +37,18 @@ function probotFor(env: AppEnv, log: Logger): Probot {
 
 async function deadLetterNotice(services: Services, job: Job, err: unknown): Promise<void> {
   if (!job.installationId || !job.repo || !job.targetNumber) return;
-  const reason = err instanceof StewardError ? err.userMessage : `Unexpected error: ${errorMessage(err).slice(0, 500)}`;
+  const reason =
+    err instanceof StewardError ? err.userMessage : `Unexpected error: ${errorMessage(err).slice(0, 500)}`;
   const gw = await services.gateway(job.installationId, job.repo);
   await gw.upsertComment({
     issueNumber: job.targetNumber,
     kind: "failure",
     key: job.kind,
-    body: renderFailure(job, reason, "Re-run the command that started it, or ask an operator to retry the job."),
+    body: renderFailure(
+      job,
+      reason,
+      "Re-run the command that started it, or ask an operator to retry the job.",
+    ),
   });
 }
 
@@ -51,7 +56,11 @@ async function deadLetterNotice(services: Services, job: Job, err: unknown): Pro
  * `steward serve` (intake + runner) and `steward worker` (runner only). Without App credentials,
  * serve hands over to Probot's setup page, which registers the App from app.yml.
  */
-export async function start(env: AppEnv, log: Logger, role: "serve" | "worker"): Promise<Running | undefined> {
+export async function start(
+  env: AppEnv,
+  log: Logger,
+  role: "serve" | "worker",
+): Promise<Running | undefined> {
   if (role === "serve" && (env.appId === undefined || !env.privateKey)) {
     log.info("no App credentials: starting Probot's setup page to register the App from app.yml");
     await runProbot(() => {}, { env: { ...process.env } as never });
@@ -74,7 +83,12 @@ export async function start(env: AppEnv, log: Logger, role: "serve" | "worker"):
   // Hourly housekeeping as a keyed job, so N replicas schedule it once per hour between them.
   const schedulePurge = () =>
     void services
-      .enqueue({ kind: "maintenance.purge", payload: {}, dedupeKey: "maintenance.purge", runAt: Date.now() + 3600_000 })
+      .enqueue({
+        kind: "maintenance.purge",
+        payload: {},
+        dedupeKey: "maintenance.purge",
+        runAt: Date.now() + 3600_000,
+      })
       .catch((err) => log.warn({ err: errorMessage(err) }, "could not schedule maintenance"));
   schedulePurge();
   const purge = setInterval(schedulePurge, 3600_000);
@@ -88,7 +102,13 @@ export async function start(env: AppEnv, log: Logger, role: "serve" | "worker"):
       webhookPath: env.webhookPath,
       webhookProxy: env.webhookProxyUrl,
       log,
-      Probot: Probot.defaults({ appId: env.appId, privateKey: env.privateKey, secret: env.webhookSecret, baseUrl: env.githubApiUrl, log }),
+      Probot: Probot.defaults({
+        appId: env.appId,
+        privateKey: env.privateKey,
+        secret: env.webhookSecret,
+        baseUrl: env.githubApiUrl,
+        log,
+      }),
       enableStaticFiles: false,
     });
     await server.load(
@@ -103,7 +123,15 @@ export async function start(env: AppEnv, log: Logger, role: "serve" | "worker"):
     await server.start();
   }
   runner.start();
-  log.info({ role, store: db.dialect, concurrency: env.concurrency, llm: llm.configured ? llm.model : "not configured" }, "steward started");
+  log.info(
+    {
+      role,
+      store: db.dialect,
+      concurrency: env.concurrency,
+      llm: llm.configured ? llm.model : "not configured",
+    },
+    "steward started",
+  );
   let stopped = false;
   return {
     db,

@@ -10,7 +10,10 @@ export type { Db } from "./types.ts";
 export const DEFAULT_DATABASE_URL = "sqlite:./data/steward.db";
 
 /** Parses DATABASE_URL into a backend choice. `sqlite:PATH` (relative to cwd) or `postgres://…`. */
-export function parseDatabaseUrl(url: string, cwd = process.cwd()): { kind: "sqlite"; path: string } | { kind: "postgres"; url: string } {
+export function parseDatabaseUrl(
+  url: string,
+  cwd = process.cwd(),
+): { kind: "sqlite"; path: string } | { kind: "postgres"; url: string } {
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return { kind: "postgres", url };
   if (url.startsWith("sqlite:")) {
     const rest = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
@@ -24,9 +27,13 @@ export function parseDatabaseUrl(url: string, cwd = process.cwd()): { kind: "sql
 }
 
 /** Opens the store named by DATABASE_URL and applies pending migrations. */
-export async function openDb(url: string = DEFAULT_DATABASE_URL, opts: { poolSize?: number } = {}): Promise<Db> {
+export async function openDb(
+  url: string = DEFAULT_DATABASE_URL,
+  opts: { poolSize?: number } = {},
+): Promise<Db> {
   const target = parseDatabaseUrl(url);
-  const db = target.kind === "sqlite" ? new SqliteDb(target.path) : new PgDb(target.url, { max: opts.poolSize });
+  const db =
+    target.kind === "sqlite" ? new SqliteDb(target.path) : new PgDb(target.url, { max: opts.poolSize });
   try {
     await migrate(db);
   } catch (err) {

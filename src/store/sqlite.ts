@@ -108,12 +108,11 @@ export class SqliteDb implements Db {
   }
 
   #txHandle(): Db {
-    const self = this;
     const handle: Db = {
       dialect: "sqlite",
-      query: async <T>(sql: string, params?: SqlValue[]) => self.#queryNow<T>(sql, params),
-      one: async <T>(sql: string, params?: SqlValue[]) => self.#queryNow<T>(sql, params)[0],
-      exec: async (sql: string, params?: SqlValue[]) => self.#execNow(sql, params),
+      query: async <T>(sql: string, params?: SqlValue[]) => this.#queryNow<T>(sql, params),
+      one: async <T>(sql: string, params?: SqlValue[]) => this.#queryNow<T>(sql, params)[0],
+      exec: async (sql: string, params?: SqlValue[]) => this.#execNow(sql, params),
       tx: async <T>(fn: (tx: Db) => Promise<T>) => fn(handle),
       ping: async () => {},
       close: async () => {},

@@ -48,7 +48,11 @@ export function spawnSteward(args: string[], env: Record<string, string>): Proc 
   };
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -63,9 +67,12 @@ export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefine
 }
 
 export async function waitHealthy(port: number, proc?: Proc): Promise<void> {
-  await waitFor(async () => {
-    if (proc && proc.child.exitCode !== null) throw new Error(`server exited early:\n${proc.output()}`);
-    const r = await fetch(`http://127.0.0.1:${port}/healthz`);
-    return r.status === 200 ? true : undefined;
-  }, `server on ${port} to become healthy${proc ? `; output so far:\n${proc.output()}` : ""}`);
+  await waitFor(
+    async () => {
+      if (proc && proc.child.exitCode !== null) throw new Error(`server exited early:\n${proc.output()}`);
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+      return r.status === 200 ? true : undefined;
+    },
+    `server on ${port} to become healthy${proc ? `; output so far:\n${proc.output()}` : ""}`,
+  );
 }

@@ -2,7 +2,10 @@ import { createHmac, generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
-const examples: Array<{ name: string; examples: any[] }> = require("@octokit/webhooks-examples/api.github.com/index.json");
+const examples: Array<{
+  name: string;
+  examples: any[];
+}> = require("@octokit/webhooks-examples/api.github.com/index.json");
 
 /** A real payload from @octokit/webhooks-examples, deep-copied so tests can edit it. */
 export function examplePayload(event: string, action?: string): any {
@@ -20,6 +23,8 @@ export function sign(body: string, secret: string): string {
 let cachedKey: string | undefined;
 /** A throwaway RSA key for the App's JWT, generated once per test process (never committed). */
 export function testPrivateKey(): string {
-  cachedKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  cachedKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs1", format: "pem" })
+    .toString();
   return cachedKey;
 }

@@ -27,10 +27,21 @@ describe.each(backends)("job queue on $name", ({ open }) => {
   afterEach(async () => t.cleanup());
 
   it("enqueues, claims with a lease, and completes", async () => {
-    const { id } = await enqueue(db, { kind: "review", payload: { pr: 1 }, repo: "o/r", targetNumber: 1 }, 100);
+    const { id } = await enqueue(
+      db,
+      { kind: "review", payload: { pr: 1 }, repo: "o/r", targetNumber: 1 },
+      100,
+    );
     expect(await claim(db, W, 99)).toBeUndefined(); // not before run_at
     const job = await claim(db, W, 100);
-    expect(job).toMatchObject({ id, kind: "review", payload: { pr: 1 }, state: "running", attempts: 1, leaseUntil: 1_100 });
+    expect(job).toMatchObject({
+      id,
+      kind: "review",
+      payload: { pr: 1 },
+      state: "running",
+      attempts: 1,
+      leaseUntil: 1_100,
+    });
     expect(await claim(db, W, 200)).toBeUndefined();
     expect(await complete(db, job!, 300)).toBe(true);
     expect(await getJob(db, id)).toMatchObject({ state: "done", finishedAt: 300 });
@@ -39,7 +50,11 @@ describe.each(backends)("job queue on $name", ({ open }) => {
   it("coalesces a burst on one key into one pending job and pushes back its run time", async () => {
     const ids = new Set<number>();
     for (let i = 0; i < 20; i++) {
-      const r = await enqueue(db, { kind: "ask", dedupeKey: "ask:o/r#5", debounceMs: 3_000, payload: { n: i } }, 1_000 + i * 100);
+      const r = await enqueue(
+        db,
+        { kind: "ask", dedupeKey: "ask:o/r#5", debounceMs: 3_000, payload: { n: i } },
+        1_000 + i * 100,
+      );
       ids.add(r.id);
     }
     expect(ids.size).toBe(1);

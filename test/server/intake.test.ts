@@ -49,7 +49,7 @@ describe("signed deliveries to the real server", () => {
     const db = new SqliteDb(dbFile);
     try {
       return await db.query<{ kind: string; delivery_id: string; repo: string; target_number: number }>(
-        "SELECT kind, delivery_id, repo, target_number FROM jobs ORDER BY id",
+        "SELECT kind, delivery_id, repo, target_number FROM jobs WHERE delivery_id IS NOT NULL ORDER BY id",
       );
     } finally {
       await db.close();
@@ -59,7 +59,11 @@ describe("signed deliveries to the real server", () => {
   it("acknowledges a signed pull_request.opened with 2xx and stores exactly one job; a redelivery stores none", async () => {
     const payload = examplePayload("pull_request", "opened");
     const body = JSON.stringify(payload);
-    const headers = { "x-github-event": "pull_request", "x-github-delivery": "delivery-1", "x-hub-signature-256": sign(body, SECRET) };
+    const headers = {
+      "x-github-event": "pull_request",
+      "x-github-delivery": "delivery-1",
+      "x-hub-signature-256": sign(body, SECRET),
+    };
 
     const first = await post(body, headers);
     expect(first.status).toBeGreaterThanOrEqual(200);
@@ -69,7 +73,12 @@ describe("signed deliveries to the real server", () => {
 
     const rows = await jobRows();
     expect(rows).toEqual([
-      { kind: "pr.auto", delivery_id: "delivery-1", repo: payload.repository.full_name, target_number: payload.pull_request.number },
+      {
+        kind: "pr.auto",
+        delivery_id: "delivery-1",
+        repo: payload.repository.full_name,
+        target_number: payload.pull_request.number,
+      },
     ]);
   });
 
@@ -91,6 +100,7 @@ describe("signed deliveries to the real server", () => {
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/steward_webhook_deliveries_total\{event="pull_request",outcome="enqueued"\} 1/);
     expect(metrics).toMatch(/steward_webhook_deliveries_total\{event="pull_request",outcome="duplicate"\} 1/);
-    expect(metrics).toMatch(/steward_jobs\{state="queued"\} 1/);
+    // the PR job plus the hourly housekeeping job
+    expect(metrics).toMatch(/steward_jobs\{state="queued"\} 2/);
   });
 });

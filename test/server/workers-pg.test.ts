@@ -32,7 +32,8 @@ describe.skipIf(!PG_URL)("two `steward worker` processes on one Postgres", () =>
     procs.push(spawnSteward(["worker"], env), spawnSteward(["worker"], env));
     await waitFor(
       async () => {
-        for (const p of procs) if (p.child.exitCode !== null) throw new Error(`worker exited:\n${p.output()}`);
+        for (const p of procs)
+          if (p.child.exitCode !== null) throw new Error(`worker exited:\n${p.output()}`);
         const r = await t.db.one<{ n: number }>("SELECT count(*) AS n FROM jobs WHERE state = 'done'");
         return Number(r?.n) === JOBS ? true : undefined;
       },
@@ -47,7 +48,9 @@ describe.skipIf(!PG_URL)("two `steward worker` processes on one Postgres", () =>
       "SELECT count(*) AS runs, count(DISTINCT job_id) AS jobs, count(DISTINCT split_part(worker, ':', 2)) AS workers FROM job_runs WHERE outcome = 'done'",
     );
     expect(totals).toEqual({ runs: JOBS, jobs: JOBS, workers: 2 });
-    const notDone = await t.db.one<{ n: number }>("SELECT count(*) AS n FROM jobs WHERE state <> 'done' AND dedupe_key IS NULL");
+    const notDone = await t.db.one<{ n: number }>(
+      "SELECT count(*) AS n FROM jobs WHERE state <> 'done' AND dedupe_key IS NULL",
+    );
     expect(Number(notDone?.n)).toBe(0);
     // Both workers scheduled the hourly housekeeping; the dedupe key made it one pending job.
     const scheduled = await t.db.query("SELECT state FROM jobs WHERE dedupe_key = 'maintenance.purge'");

@@ -18,19 +18,20 @@ describe.each(backends)("store contract on $name", ({ open }) => {
   it("applies every migration once and records it", async () => {
     const again = await migrate(db);
     expect(again).toEqual([]);
-    const rows = await db.query<{ version: number }>("SELECT version FROM schema_migrations ORDER BY version");
-    expect(rows.map((r) => Number(r.version))).toEqual(migrations.map((m) => m.version).sort((a, b) => a - b));
+    const rows = await db.query<{ version: number }>(
+      "SELECT version FROM schema_migrations ORDER BY version",
+    );
+    expect(rows.map((r) => Number(r.version))).toEqual(
+      migrations.map((m) => m.version).sort((a, b) => a - b),
+    );
   });
 
   it("round-trips values: big epoch ms, JSON text, null, integers", async () => {
     const ts = 1_795_000_000_123;
-    await db.exec("INSERT INTO kv (namespace, key, value, expires_at, updated_at) VALUES ($1, $2, $3, $4, $5)", [
-      "ns",
-      "k",
-      JSON.stringify({ a: [1, "x"] }),
-      null,
-      ts,
-    ]);
+    await db.exec(
+      "INSERT INTO kv (namespace, key, value, expires_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
+      ["ns", "k", JSON.stringify({ a: [1, "x"] }), null, ts],
+    );
     const row = await db.one<{ value: string; expires_at: number | null; updated_at: number }>(
       "SELECT value, expires_at, updated_at FROM kv WHERE namespace = $1 AND key = $2",
       ["ns", "k"],
@@ -40,7 +41,8 @@ describe.each(backends)("store contract on $name", ({ open }) => {
   });
 
   it("upserts with ON CONFLICT and reports changed rows", async () => {
-    const up = "INSERT INTO kv (namespace, key, value, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+    const up =
+      "INSERT INTO kv (namespace, key, value, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
     expect(await db.exec(up, ["n", "a", "1", 1])).toBe(1);
     expect(await db.exec(up, ["n", "a", "2", 2])).toBe(1);
     const rows = await db.query<{ value: string }>("SELECT value FROM kv WHERE namespace = 'n'");

@@ -20,7 +20,9 @@ export function maintenanceJobs(s: Services): Record<string, JobHandler> {
         "DELETE FROM jobs WHERE state IN ('done', 'cancelled') AND finished_at < $1 AND id <> $2",
         [cutoff, job.id],
       );
-      await s.db.exec("DELETE FROM job_runs WHERE finished_at < $1 AND job_id NOT IN (SELECT id FROM jobs)", [cutoff]);
+      await s.db.exec("DELETE FROM job_runs WHERE finished_at < $1 AND job_id NOT IN (SELECT id FROM jobs)", [
+        cutoff,
+      ]);
       ctx.log.info({ deliveries, kv, jobs }, "purged expired records");
     },
   };
