@@ -104,67 +104,67 @@ export async function dispatch(
 ): Promise<{ action: DispatchAction; run: Run }> {
   const now = opts.now ?? Date.now;
   for (let attempt = 0; attempt < 8; attempt++) {
-    const runs = await listRuns(db, input.repo, input.ticket);
-    if (input.commentId !== null) {
-      const seen = runs.find(
-        (r) => r.state !== "cancelled" && r.coalescedCommentIds.includes(input.commentId!),
-      );
-      if (seen) return { action: "duplicate", run: seen };
+    const out = await db.tx((tx) => dispatchOnce(tx, input, now()));
+    if (out) {
+      if (out.action !== "duplicate") wakeClaimers();
+      return out;
     }
-    const queued = runs.find((r) => r.state === "queued");
-    const active = runs.find((r) => r.state === "claimed" || r.state === "running");
-    const t = now();
-    if (queued) {
-      const ids =
-        input.commentId === null
-          ? queued.coalescedCommentIds
-          : [...queued.coalescedCommentIds, input.commentId];
-      const row = await db.one<Row>(
-        `UPDATE runs SET coalesced_comment_ids = $1, instructions = $2, trigger_comment_id = COALESCE($3, trigger_comment_id),
-           updated_at = $4
-         WHERE id = $5 AND state = 'queued' AND coalesced_comment_ids = $6 RETURNING *`,
-        [
-          JSON.stringify(ids),
-          `${queued.instructions}\n\n${input.instructions}`,
-          input.commentId,
-          t,
-          queued.id,
-          JSON.stringify(queued.coalescedCommentIds),
-        ],
-      );
-      if (row) {
-        if (active) await markFollowUp(db, active.id, t);
-        wakeClaimers();
-        return { action: active ? "follow_up" : "folded", run: rowToRun(row) };
-      }
-      continue; // claimed or folded concurrently: look again
-    }
-    const row = await db.one<Row>(
-      `INSERT INTO runs (repo, installation_id, ticket_number, state, instructions, requested_by, trigger_comment_id,
-         coalesced_comment_ids, delivered_comment_ids, context, branch, head_sha, follow_up_pending, attempts,
-         created_at, updated_at)
-       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, '[]', $8, $9, $10, 0, 0, $11, $11)
-       ON CONFLICT DO NOTHING RETURNING *`,
-      [
-        input.repo,
-        input.installationId ?? null,
-        input.ticket,
-        input.instructions,
-        input.requestedBy,
-        input.commentId,
-        JSON.stringify(input.commentId === null ? [] : [input.commentId]),
-        JSON.stringify(input.context ?? {}),
-        input.branch ?? null,
-        input.headSha ?? null,
-        t,
-      ],
-    );
-    if (!row) continue; // another dispatch created the queued run first: fold into it
-    if (active) await markFollowUp(db, active.id, t);
-    wakeClaimers();
-    return { action: active ? "follow_up" : "created", run: rowToRun(row) };
   }
   throw new Error("dispatch: could not settle the ticket's queued run after 8 attempts");
+}
+
+/** Postgres: serialise dispatches per ticket; SQLite transactions are already serialised. */
+async function lockTicket(tx: Db, repo: string, ticket: number): Promise<void> {
+  if (tx.dialect !== "postgres") return;
+  const key = createHash("sha256").update(`${repo}#${ticket}`).digest().readBigInt64BE(0);
+  await tx.query("SELECT pg_advisory_xact_lock($1::bigint)", [key.toString()]);
+}
+
+async function dispatchOnce(tx: Db, input: DispatchInput, t: number): Promise<{ action: DispatchAction; run: Run } | null> {
+  await lockTicket(tx, input.repo, input.ticket);
+  const runs = await listRuns(tx, input.repo, input.ticket);
+  if (input.commentId !== null) {
+    const seen = runs.find((r) => r.state !== "cancelled" && r.coalescedCommentIds.includes(input.commentId!));
+    if (seen) return { action: "duplicate", run: seen };
+  }
+  const queued = runs.find((r) => r.state === "queued");
+  const active = runs.find((r) => r.state === "claimed" || r.state === "running");
+  if (queued) {
+    const ids = input.commentId === null ? queued.coalescedCommentIds : [...queued.coalescedCommentIds, input.commentId];
+    // `state = 'queued'` loses to a claimer that got there first; the caller then looks again.
+    const row = await tx.one<Row>(
+      `UPDATE runs SET coalesced_comment_ids = $1, instructions = $2, trigger_comment_id = COALESCE($3, trigger_comment_id),
+         updated_at = $4
+       WHERE id = $5 AND state = 'queued' AND coalesced_comment_ids = $6 RETURNING *`,
+      [JSON.stringify(ids), `${queued.instructions}\n\n${input.instructions}`, input.commentId, t, queued.id, JSON.stringify(queued.coalescedCommentIds)],
+    );
+    if (!row) return null;
+    if (active) await markFollowUp(tx, active.id, t);
+    return { action: active ? "follow_up" : "folded", run: rowToRun(row) };
+  }
+  const row = await tx.one<Row>(
+    `INSERT INTO runs (repo, installation_id, ticket_number, state, instructions, requested_by, trigger_comment_id,
+       coalesced_comment_ids, delivered_comment_ids, context, branch, head_sha, follow_up_pending, attempts,
+       created_at, updated_at)
+     VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, '[]', $8, $9, $10, 0, 0, $11, $11)
+     ON CONFLICT DO NOTHING RETURNING *`,
+    [
+      input.repo,
+      input.installationId ?? null,
+      input.ticket,
+      input.instructions,
+      input.requestedBy,
+      input.commentId,
+      JSON.stringify(input.commentId === null ? [] : [input.commentId]),
+      JSON.stringify(input.context ?? {}),
+      input.branch ?? null,
+      input.headSha ?? null,
+      t,
+    ],
+  );
+  if (!row) return null;
+  if (active) await markFollowUp(tx, active.id, t);
+  return { action: active ? "follow_up" : "created", run: rowToRun(row) };
 }
 
 async function markFollowUp(db: Db, runId: number, t: number): Promise<void> {
