@@ -1,0 +1,49 @@
+// Linked issues from closing keywords, the way GitHub reads them: one keyword, an optional colon,
+// then one reference (#N, owner/repo#N or an issue URL). "Fixes #1, #2" closes only #1 on GitHub,
+// so only #1 is linked here too. Text inside code is ignored.
+
+export interface IssueRef {
+  number: number;
+  /** Set when the reference names a repository (owner/repo#N or a URL), or when `repo` is known. */
+  url?: string;
+  source: "closing-keyword" | "graphql";
+}
+
+const KEYWORD = String.raw`\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)`;
+const REF = String.raw`(?:https?:\/\/github\.com\/([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})\/(?:issues|pull)\/(\d{1,9})|(?:([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100}))?#(\d{1,9}))`;
+const CLOSING = new RegExp(`${KEYWORD}:?[ \\t]+${REF}(?![\\w/])`, "gi");
+
+function stripCode(text: string): string {
+  return text.replace(/(```|~~~)[\s\S]*?(\1|$)/g, " ").replace(/`[^`\n]*`/g, " ");
+}
+
+export function parseClosingReferences(text: string, repo?: { owner: string; repo: string }): IssueRef[] {
+  const out: IssueRef[] = [];
+  const seen = new Set<string>();
+  for (const m of stripCode(text).matchAll(CLOSING)) {
+    const owner = m[1] ?? m[4] ?? repo?.owner;
+    const name = m[2] ?? m[5] ?? repo?.repo;
+    const number = Number.parseInt((m[3] ?? m[6])!, 10);
+    if (!Number.isSafeInteger(number) || number <= 0) continue;
+    const key = `${(owner ?? "").toLowerCase()}/${(name ?? "").toLowerCase()}#${number}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const ref: IssueRef = { number, source: "closing-keyword" };
+    if (owner && name) ref.url = `https://github.com/${owner}/${name}/issues/${number}`;
+    out.push(ref);
+  }
+  return out;
+}
+
+/** Closing references first, then GraphQL-linked issues not already listed. */
+export function mergeIssueRefs(fromText: IssueRef[], fromGraphql: IssueRef[]): IssueRef[] {
+  const key = (r: IssueRef) => (r.url ?? `#${r.number}`).toLowerCase();
+  const seen = new Set(fromText.map(key));
+  const out = [...fromText];
+  for (const r of fromGraphql) {
+    if (seen.has(key(r))) continue;
+    seen.add(key(r));
+    out.push({ ...r, source: "graphql" });
+  }
+  return out;
+}
