@@ -1,0 +1,123 @@
+import { parseArgs } from "node:util";
+import cliProgress from "cli-progress";
+import { stat } from "node:fs/promises";
+import { ingestOnce, LeaseBusyError, startIngest } from "../incidents/ingest.ts";
+import type { IngestTotals } from "../incidents/tail.ts";
+import { createLogger } from "../logger.ts";
+import { DEFAULT_DATABASE_URL, openDb } from "../store/index.ts";
+import { CliUsageError, type CliCommand, type CliIO } from "./types.ts";
+
+function int(v: string | undefined, name: string, def: number): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new CliUsageError(`--${name} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+export function formatTotals(file: string, t: IngestTotals): string {
+  return `${file}: ${t.bytes} bytes, ${t.lines} lines, ${t.errorLines} error records, ${t.newIncidents} new incidents, ${t.regressions} regressions, ${t.nonJson} non-JSON lines skipped, ${t.tooLong} over-long lines skipped\n`;
+}
+
+export const command: CliCommand = {
+  name: "ingest",
+  summary: "Tail JSON-lines logs into fingerprinted incidents.",
+  usage: `steward ingest --follow PATH_OR_GLOB…   follow files (rotation-safe) until interrupted
+steward ingest FILE… --once              back-fill files from their checkpoint to their end
+
+Options:
+  --service NAME     service name for records that carry none
+  --poll-ms N        how often to look for new data and files (default 250)
+  --lease-ms N       file lease time-to-live (default 30000)
+  --strict-json      JSON-parse every line (default: only lines that can be errors)
+  --json             print the totals as JSON (with --once)
+
+Uses DATABASE_URL (default ${DEFAULT_DATABASE_URL}). Checkpoints are per file content, so a
+restart continues exactly where the last committed batch ended.`,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        follow: { type: "boolean" },
+        once: { type: "boolean" },
+        service: { type: "string" },
+        "poll-ms": { type: "string" },
+        "lease-ms": { type: "string" },
+        "strict-json": { type: "boolean" },
+        json: { type: "boolean" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (!positionals.length) throw new CliUsageError("give at least one file (or glob with --follow)");
+    if (values.follow === values.once) throw new CliUsageError("choose exactly one of --follow and --once");
+    const pollMs = int(values["poll-ms"], "poll-ms", 250);
+    const leaseTtlMs = int(values["lease-ms"], "lease-ms", 30_000);
+    const options = { defaultService: values.service ?? null };
+    const log = createLogger({ level: io.env.LOG_LEVEL ?? "warn" });
+    const db = await openDb(io.env.DATABASE_URL || DEFAULT_DATABASE_URL);
+    try {
+      if (values.once) return await once(positionals, io, { db, log, options, pollMs, leaseTtlMs, strict: !!values["strict-json"], json: !!values.json });
+      const h = startIngest({ db, paths: positionals, log, options, pollMs, leaseTtlMs, strictJson: !!values["strict-json"] });
+      io.stderr(`steward ingest: following ${positionals.join(", ")} (Ctrl-C to stop)\n`);
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await h.stop();
+      io.stdout(formatTotals(positionals.join(", "), h.totals));
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+async function once(
+  files: string[],
+  io: CliIO,
+  o: { db: Awaited<ReturnType<typeof openDb>>; log: ReturnType<typeof createLogger>; options: object; pollMs: number; leaseTtlMs: number; strict: boolean; json: boolean },
+): Promise<number> {
+  const all: Array<{ file: string; totals: IngestTotals }> = [];
+  for (const file of files) {
+    const st = await stat(file).catch(() => null);
+    if (!st?.isFile()) throw new CliUsageError(`${file} is not a readable file`);
+    const bar = io.isTTY ? progressBar(Number(st.size)) : null;
+    const started = Date.now();
+    try {
+      const totals = await ingestOnce({
+        db: o.db,
+        file,
+        log: o.log,
+        options: o.options,
+        pollMs: o.pollMs,
+        leaseTtlMs: o.leaseTtlMs,
+        strictJson: o.strict,
+        onProgress: (t) => {
+          const secs = Math.max((Date.now() - started) / 1000, 0.001);
+          bar?.update(t.bytes, { lps: Math.round(t.lines / secs), incidents: t.newIncidents });
+        },
+      });
+      bar?.stop();
+      all.push({ file, totals });
+      if (!o.json) io.stdout(formatTotals(file, totals));
+    } catch (err) {
+      bar?.stop();
+      if (err instanceof LeaseBusyError) {
+        io.stderr(`steward ingest: ${err.message}; try again later\n`);
+        return 1;
+      }
+      throw err;
+    }
+  }
+  if (o.json) io.stdout(`${JSON.stringify(all)}\n`);
+  return 0;
+}
+
+function progressBar(total: number): cliProgress.SingleBar {
+  const bar = new cliProgress.SingleBar(
+    { format: "{bar} {percentage}% | {value}/{total} bytes | {lps} lines/s | {incidents} new incidents", stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0, { lps: 0, incidents: 0 });
+  return bar;
+}

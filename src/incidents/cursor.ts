@@ -1,0 +1,111 @@
+import { createHash } from "node:crypto";
+import { type FileHandle, open } from "node:fs/promises";
+import { MAX_LINE_BYTES, type LineProcessor } from "./processor.ts";
+
+// Reads one file by true byte offsets (positioned reads into a fixed Buffer, split on 0x0A) and
+// feeds complete lines to a processor. A partial last line is never consumed: the next read starts
+// again at its first byte, so it is processed exactly once, when its newline has arrived.
+
+export const IDENTITY_BYTES = 1024;
+const CHUNK = MAX_LINE_BYTES + 64 * 1024;
+
+export interface FileIdentity {
+  /** sha256 of the first line (capped at 1 KiB), hex. Stable while the file grows or is renamed. */
+  key: string;
+  dev: number;
+  ino: number;
+  size: number;
+}
+
+/** Null while the file's first line is still incomplete and shorter than 1 KiB. */
+export async function identify(fh: FileHandle): Promise<FileIdentity | null> {
+  const st = await fh.stat();
+  const head = Buffer.alloc(IDENTITY_BYTES);
+  const { bytesRead } = await fh.read(head, 0, IDENTITY_BYTES, 0);
+  const nl = head.subarray(0, bytesRead).indexOf(0x0a);
+  let end: number;
+  if (nl >= 0) end = nl;
+  else if (bytesRead === IDENTITY_BYTES) end = IDENTITY_BYTES;
+  else return null;
+  const key = createHash("sha256").update(head.subarray(0, end)).digest("hex");
+  return { key, dev: Number(st.dev), ino: Number(st.ino), size: Number(st.size) };
+}
+
+export class FileCursor {
+  readonly fh: FileHandle;
+  readonly id: FileIdentity;
+  path: string;
+  /** Offset just past the last complete line handed to the processor. */
+  offset: number;
+  #buf: Buffer;
+
+  constructor(fh: FileHandle, id: FileIdentity, path: string, offset: number, buf?: Buffer) {
+    this.fh = fh;
+    this.id = id;
+    this.path = path;
+    this.offset = offset;
+    this.#buf = buf ?? Buffer.allocUnsafe(CHUNK);
+  }
+
+  static async open(path: string): Promise<{ fh: FileHandle; id: FileIdentity | null }> {
+    const fh = await open(path, "r");
+    try {
+      return { fh, id: await identify(fh) };
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Reads one chunk and processes its complete lines. Returns how far the read position moved
+   * (0 at EOF, or when only a partial line is available).
+   */
+  async step(proc: LineProcessor): Promise<number> {
+    const buf = this.#buf;
+    const readAt = this.offset + this.#skipped;
+    const { bytesRead: n } = await this.fh.read(buf, 0, buf.length, readAt);
+    if (n === 0) return 0;
+    let s = 0;
+    if (this.#skipped > 0) {
+      const nl = buf.subarray(0, n).indexOf(0x0a);
+      if (nl < 0) {
+        this.#skipped += n;
+        return n;
+      }
+      proc.counters.lines++;
+      proc.counters.tooLong++;
+      this.#skipped = 0;
+      s = nl + 1;
+    }
+    const first = s;
+    let nl = buf.indexOf(0x0a, s);
+    while (nl >= 0 && nl < n) {
+      proc.line(buf, s, nl);
+      s = nl + 1;
+      nl = buf.indexOf(0x0a, s);
+    }
+    if (s === 0 && first === 0 && n === buf.length) {
+      // A full chunk and no newline: the line is over the limit. Skip to its end; `offset` (what a
+      // checkpoint records) stays at the line's start, so a crash mid-skip re-skips the same line.
+      this.#skipped = n;
+      return n;
+    }
+    this.offset = readAt + s;
+    return s;
+  }
+
+  #skipped = 0;
+
+  get skipping(): boolean {
+    return this.#skipped > 0;
+  }
+
+  async size(): Promise<number> {
+    return Number((await this.fh.stat()).size);
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close().catch(() => {});
+  }
+}

@@ -1,0 +1,155 @@
+import { createHash } from "node:crypto";
+import { normalizeMessage } from "./parameterize.ts";
+import type { FingerprintRule, Frame, NormalizedRecord } from "./schema.ts";
+
+// Groups error records into incidents. The algorithm is versioned and the version is stored with
+// every hash: changing anything below that changes a hash for an existing input means a new
+// version, otherwise every open incident would silently split in two after an upgrade.
+export const FINGERPRINT_VERSION = "steward:2026-11";
+
+export interface Fingerprint {
+  hash: string;
+  version: string;
+  /** Which strategy contributed: in-app frames, the parameterised message, or a custom rule. */
+  basis: "frames" | "message" | "custom";
+  components: string[];
+}
+
+export interface CompiledRule {
+  type?: RegExp;
+  message?: RegExp;
+  service?: RegExp;
+  path?: RegExp;
+  values: string[];
+}
+
+export function compileRules(rules: FingerprintRule[]): CompiledRule[] {
+  return rules.map((r, i) => {
+    const re = (key: keyof FingerprintRule["match"]) => {
+      const src = r.match[key];
+      if (src === undefined) return undefined;
+      try {
+        return new RegExp(src);
+      } catch (err) {
+        throw new TypeError(`incidents.rules[${i}].match.${key}: not a valid regular expression (${(err as Error).message})`);
+      }
+    };
+    return { type: re("type"), message: re("message"), service: re("service"), path: re("path"), values: r.fingerprint };
+  });
+}
+
+export function frameComponent(f: Frame): string {
+  const where = f.module ? normalizeModule(f.module) : normalizeFile(f.file ?? "");
+  return `${where}:${normalizeFunction(f.function, f.module !== undefined && f.module !== "")}`;
+}
+
+/** Java/Go module: drop JPMS/classloader prefixes and generated class suffixes. */
+export function normalizeModule(mod: string): string {
+  return mod
+    .replace(/^(?:[\w.-]+@[\w.-]+\/|[\w.]+\/(?=[\w$]+\.))/, "")
+    .replace(/^app\/\//, "")
+    .replace(/\$\$(?:Lambda|EnhancerBy\w*|FastClassBy\w*|SpringCGLIB|Proxy)\$*[\w$/.]*$/, "$$$$<auto>")
+    .replace(/\$Proxy\d+$/, "$$Proxy")
+    .replace(/(GeneratedMethodAccessor|GeneratedConstructorAccessor|GeneratedSerializationConstructorAccessor)\d+$/, "$1")
+    .replace(/_\$\$_jvst\w+$/, "_$$$$_jvst")
+    .replace(/\$HibernateProxy\$\w+$/, "$$HibernateProxy");
+}
+
+/** Lower-cased basename, without bundler content hashes or query strings. */
+export function normalizeFile(file: string): string {
+  const clean = file.replace(/[?#].*$/, "");
+  const base = clean.slice(Math.max(clean.lastIndexOf("/"), clean.lastIndexOf("\\")) + 1);
+  return base.toLowerCase().replace(/[.-][0-9a-f]{6,}(?=\.)/g, "");
+}
+
+export function normalizeFunction(fn: string, hasModule: boolean): string {
+  let f = fn.trim();
+  if (!f) return "";
+  // Python comprehensions and lambdas carry no stable name; <module> does.
+  if (/^<(?:lambda|listcomp|dictcomp|setcomp|genexpr)>$/.test(f)) return "<lambda>";
+  // Java: lambda$outer$3 → lambda$outer; access$000 → access$.
+  f = f.replace(/^lambda\$(.+?)\$\d+$/, "lambda$$$1").replace(/^access\$\d+$/, "access$$");
+  // Go closures: .func1.2 → .func
+  f = f.replace(/\.func\d+(?:\.\d+)*$/, ".func");
+  if (hasModule) return f.replace(/\[[^\]]*\]/g, "");
+  // V8: `async`, `new`, `[as alias]`, receiver prefixes (Object., Module., Class.) carry no identity.
+  f = f.replace(/^(?:async|new) /, "").replace(/ \[as [^\]]*\]$/, "").trim();
+  if (f === "<anonymous>" || f === "?" || f === "Object.<anonymous>") return "";
+  const dot = f.lastIndexOf(".");
+  if (dot >= 0 && !f.includes(" ")) f = f.slice(dot + 1);
+  return f === "<anonymous>" ? "" : f;
+}
+
+/** The default (Sentry-style) components: in-app frames when there are any, else type + message. */
+export function defaultComponents(r: NormalizedRecord): { basis: "frames" | "message"; components: string[] } {
+  const type = r.exceptionType ?? "";
+  const parts: string[] = [];
+  let prev = "";
+  for (const f of r.frames) {
+    if (!f.inApp) continue;
+    const c = frameComponent(f);
+    if (c === prev) continue; // direct recursion counts once
+    parts.push(c);
+    prev = c;
+  }
+  if (parts.length) return { basis: "frames", components: [`type:${type}`, ...parts] };
+  return { basis: "message", components: [`type:${type}`, `message:${normalizeMessage(r.message)}`] };
+}
+
+function resolveValue(v: string, r: NormalizedRecord): string {
+  switch (v.replace(/\s+/g, "")) {
+    case "{{type}}":
+    case "{{error.type}}":
+      return r.exceptionType ?? "<no-type>";
+    case "{{message}}":
+    case "{{error.value}}":
+      return normalizeMessage(r.message) || "<no-message>";
+    case "{{service}}":
+      return r.service ?? "<no-service>";
+    case "{{path}}":
+      return r.path ?? "<no-path>";
+    case "{{method}}":
+      return r.method ?? "<no-method>";
+    default:
+      return v;
+  }
+}
+
+function ruleMatches(rule: CompiledRule, r: NormalizedRecord): boolean {
+  return (
+    (!rule.type || rule.type.test(r.exceptionType ?? "")) &&
+    (!rule.message || rule.message.test(r.message)) &&
+    (!rule.service || rule.service.test(r.service ?? "")) &&
+    (!rule.path || rule.path.test(r.path ?? ""))
+  );
+}
+
+export function fingerprint(r: NormalizedRecord, rules: CompiledRule[] = []): Fingerprint {
+  const def = defaultComponents(r);
+  let basis: Fingerprint["basis"] = def.basis;
+  let components = def.components;
+  const rule = rules.find((x) => ruleMatches(x, r));
+  if (rule) {
+    basis = "custom";
+    const extra: string[] = [];
+    let withDefault = false;
+    for (const v of rule.values) {
+      if (/^\{\{\s*default\s*\}\}$/.test(v)) withDefault = true;
+      else extra.push(`custom:${resolveValue(v, r)}`);
+    }
+    // With {{ default }} the rule salts the default grouping; without it the values alone decide.
+    components = withDefault ? [...def.components, ...extra] : extra;
+  }
+  const hash = createHash("sha256")
+    .update(`${FINGERPRINT_VERSION}\0${components.join("\n")}`)
+    .digest("hex")
+    .slice(0, 32);
+  return { hash, version: FINGERPRINT_VERSION, basis, components };
+}
+
+/** `[incident]`-free title: `Type: first line of the message`, at most 200 chars. */
+export function incidentTitle(r: NormalizedRecord): string {
+  const first = (r.message.split("\n").find((l) => l.trim()) ?? "").trim();
+  const t = r.exceptionType ? (first ? `${r.exceptionType}: ${first}` : r.exceptionType) : first || "Error";
+  return t.length > 200 ? `${t.slice(0, 197)}...` : t;
+}

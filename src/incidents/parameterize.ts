@@ -1,0 +1,100 @@
+// Replaces the variable parts of an error message (ids, numbers, hashes, dates, addresses…) with
+// placeholders, so "user 41 not found" and "user 97 not found" group together.
+//
+// One combined alternation, compiled once: the regex engine scans the text a single time instead of
+// once per category. Order matters: at any position the first alternative that matches wins, so the
+// more specific shapes (email before url, uuid before hex, date before int…) come first.
+
+const MON = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
+const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
+const HEX4 = "[0-9a-fA-F]{1,4}";
+
+const CATEGORIES: Array<[name: string, source: string]> = [
+  ["email", String.raw`(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+`],
+  ["url", String.raw`\b(?:https?|wss?|ftp|postgres(?:ql)?|mysql|redis|mongodb(?:\+srv)?|amqps?)://[^\s"'<>()\[\]{}]+`],
+  ["uuid", String.raw`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`],
+  ["traceparent", String.raw`\b00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}\b`],
+  [
+    "date",
+    [
+      // RFC 3339 / ISO 8601 (with optional time, fraction and offset)
+      String.raw`\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b`,
+      // RFC 1123 / 822 / 850
+      String.raw`\b${DAY}[a-z]*, \d{1,2}[ -]${MON}[ -]\d{2,4} \d{2}:\d{2}:\d{2}(?: (?:GMT|UTC|[+-]\d{4}))?`,
+      // JS Date.prototype.toString
+      String.raw`\b${DAY} ${MON} \d{2} \d{4} \d{2}:\d{2}:\d{2}(?: GMT[+-]\d{4}(?: \([^)\n]{1,60}\))?)?`,
+      // Common log format and slash dates
+      String.raw`\b\d{1,2}/${MON}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?`,
+      String.raw`\b\d{1,2}/\d{1,2}/\d{2,4}\b`,
+      // Clock times, 24h or 12h
+      String.raw`\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?: ?[AaPp][Mm]\b)?(?![\d:])`,
+    ].join("|"),
+  ],
+  [
+    "ip",
+    [
+      String.raw`\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?::\d{1,5})?\b`,
+      // IPv6: needs a digit and either 8 groups or a `::`; never preceded by a word char, so `Foo::bar` stays.
+      String.raw`(?<![\w:])(?=[0-9a-fA-F:]*\d)(?:(?:${HEX4}:){7}${HEX4}|(?:${HEX4}:){1,7}:(?:${HEX4}(?::${HEX4}){0,6})?|::(?:${HEX4}(?::${HEX4}){0,6})?)(?:%\w+)?(?![\w:])`,
+    ].join("|"),
+  ],
+  ["sha1", String.raw`\b[0-9a-fA-F]{40}\b`],
+  ["md5", String.raw`\b[0-9a-fA-F]{32}\b`],
+  ["hex", String.raw`\b0[xX][0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?:[0-9a-f]{8,128}|[0-9A-F]{8,128})\b`],
+  [
+    "duration",
+    String.raw`(?<![\w.])\d+(?:\.\d+)? ?(?:ns|us|µs|ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)\b`,
+  ],
+  ["float", String.raw`(?<![\w.])-?\d+\.\d+(?![\w.])`],
+  ["int", String.raw`(?<!\w)-?\d+(?!\w)`],
+  ["quoted", String.raw`(?<=[=:] ?)(?:"[^"\n]{0,200}"|'[^'\n]{0,200}'|\x60[^\x60\n]{0,200}\x60)`],
+  ["bool", String.raw`(?<==)(?:true|false|True|False)\b`],
+];
+
+const NAMES = CATEGORIES.map(([n]) => n);
+const COMBINED = new RegExp(CATEGORIES.map(([n, s]) => `(?<${n}>${s})`).join("|"), "g");
+const PLACEHOLDER = NAMES.map((n) => `<${n}>`);
+
+function replacer(...args: unknown[]): string {
+  const groups = args[args.length - 1] as Record<string, string | undefined>;
+  for (let i = 0; i < NAMES.length; i++) if (groups[NAMES[i]!] !== undefined) return PLACEHOLDER[i]!;
+  return "<?>";
+}
+
+const MAX_INPUT = 2048;
+
+/** Parameterises one text (no line handling). Total: never throws, whatever the input. */
+export function parameterize(text: string): string {
+  if (typeof text !== "string" || text === "") return "";
+  const t = text.length > MAX_INPUT ? text.slice(0, MAX_INPUT) : text;
+  COMBINED.lastIndex = 0;
+  return t.replace(COMBINED, replacer);
+}
+
+/**
+ * The grouping form of a message: its first two non-empty lines, parameterised, with `...` appended
+ * when anything was cut.
+ */
+export function normalizeMessage(message: string | null | undefined): string {
+  if (!message) return "";
+  const lines: string[] = [];
+  let cut = false;
+  let start = 0;
+  while (start <= message.length) {
+    let end = message.indexOf("\n", start);
+    if (end < 0) end = message.length;
+    const line = message.slice(start, end).trim();
+    if (line) {
+      if (lines.length === 2) {
+        cut = true;
+        break;
+      }
+      lines.push(line);
+    }
+    start = end + 1;
+  }
+  const out = parameterize(lines.join("\n"));
+  return cut ? `${out}...` : out;
+}
+
+export const PARAMETER_CATEGORIES: readonly string[] = NAMES;

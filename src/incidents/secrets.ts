@@ -1,0 +1,51 @@
+// Masks credentials in text that leaves the log file: incident titles, samples, issue bodies and
+// worker hand-offs. Applied before anything is persisted, so no token ever reaches the store.
+
+const RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
+  // Connection strings: keep scheme, user and host, drop the password.
+  [/\b([a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@"']{1,100}):([^\s@/"']{1,200})@/gi, (_m, pre) => `${pre}:[redacted]@`],
+  // Authorization headers and bearer tokens.
+  [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g, (_m, kind) => `${kind} [redacted]`],
+  // JWTs.
+  [/\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, "[redacted-jwt]"],
+  // Vendor token formats with recognisable prefixes.
+  [/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, "[redacted-token]"],
+  [/\bxox[abposr]-[A-Za-z0-9-]{10,}/g, "[redacted-token]"],
+  [/\bsk-(?:proj-|live-|test-)?[A-Za-z0-9_-]{16,}/g, "[redacted-token]"],
+  [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, "[redacted-aws-key]"],
+  [/\bAIza[0-9A-Za-z_-]{35}\b/g, "[redacted-token]"],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[redacted-private-key]"],
+  // key=value / "key": "value" pairs whose key names a secret.
+  [
+    /(["']?)\b((?:[\w-]*?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth|credential|session[_-]?id|cookie)[\w-]*))\1(\s*[:=]\s*)(["']?)([^\s"'&,;}]{1,500})\4/gi,
+    (_m, q, key, sep, vq) => `${q}${key}${q}${sep}${vq}[redacted]${vq}`,
+  ],
+];
+
+/** Returns `text` with every recognised secret replaced by a `[redacted…]` marker. */
+export function maskSecrets(text: string): string {
+  if (typeof text !== "string" || text === "") return typeof text === "string" ? text : "";
+  let out = text;
+  for (const [re, rep] of RULES) {
+    re.lastIndex = 0;
+    out = out.replace(re, rep as never);
+  }
+  return out;
+}
+
+/** Deep-masks every string inside a JSON-like value (keys named like secrets are blanked whole). */
+export function maskValue(value: unknown, depth = 0): unknown {
+  if (depth > 20) return "[truncated]";
+  if (typeof value === "string") return maskSecrets(value);
+  if (Array.isArray(value)) return value.map((v) => maskValue(v, depth + 1));
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_KEY.test(k) && v !== null && typeof v !== "object" ? "[redacted]" : maskValue(v, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+const SECRET_KEY = /password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|authorization|cookie|credential/i;

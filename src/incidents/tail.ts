@@ -1,0 +1,244 @@
+import { randomBytes } from "node:crypto";
+import { glob, stat } from "node:fs/promises";
+import { hostname } from "node:os";
+import type { Logger } from "../logger.ts";
+import type { Db } from "../store/types.ts";
+import { applyBatch, getCheckpoint, type IncidentEvent, LeaseLostError } from "./batch.ts";
+import { FileCursor } from "./cursor.ts";
+import { acquireLease, releaseLease } from "./lease.ts";
+import type { LifecycleConfig } from "./lifecycle.ts";
+import { LineProcessor } from "./processor.ts";
+import type { IncidentOptions } from "./schema.ts";
+
+// Follows files and globs. Files are tracked by content identity (not path), so a renamed file
+// keeps its checkpoint; each open file holds a lease, so two processes never read the same file.
+
+export interface TailOptions {
+  db: Db;
+  patterns: string[];
+  options: IncidentOptions;
+  log: Logger;
+  onIncidentEvent?: (e: IncidentEvent) => void;
+  onProgress?: (p: IngestTotals) => void;
+  pollMs?: number;
+  leaseTtlMs?: number;
+  /** Flush after this many lines, or this long since the last flush, whichever comes first. */
+  flushLines?: number;
+  flushMs?: number;
+  /** A rotated-away file is read until it has been quiet this long. */
+  rotateWaitMs?: number;
+  lifecycle?: LifecycleConfig;
+  strictJson?: boolean;
+  owner?: string;
+  now?: () => number;
+}
+
+export interface IngestTotals {
+  files: number;
+  bytes: number;
+  lines: number;
+  errorLines: number;
+  nonJson: number;
+  tooLong: number;
+  newIncidents: number;
+  regressions: number;
+}
+
+interface Open {
+  cursor: FileCursor;
+  proc: LineProcessor;
+  lease: string;
+  fromOffset: number;
+  lastFlushAt: number;
+  lastDataAt: number;
+  lastRenewAt: number;
+  detached: boolean;
+}
+
+export class Tailer {
+  readonly totals: IngestTotals = { files: 0, bytes: 0, lines: 0, errorLines: 0, nonJson: 0, tooLong: 0, newIncidents: 0, regressions: 0 };
+  readonly owner: string;
+  readonly #o: Required<Pick<TailOptions, "pollMs" | "leaseTtlMs" | "flushLines" | "flushMs" | "rotateWaitMs">> & TailOptions;
+  readonly #files = new Map<string, Open>();
+  readonly #blocked = new Map<string, number>();
+  readonly #now: () => number;
+
+  constructor(o: TailOptions) {
+    this.#o = { pollMs: 250, leaseTtlMs: 30_000, flushLines: 100_000, flushMs: 1000, rotateWaitMs: 2000, ...o };
+    this.owner = o.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+    this.#now = o.now ?? Date.now;
+  }
+
+  get openFiles(): number {
+    return this.#files.size;
+  }
+
+  /** Files seen but skipped because another process holds their lease. */
+  get blockedFiles(): number {
+    const now = this.#now();
+    let n = 0;
+    for (const until of this.#blocked.values()) if (until > now) n++;
+    return n;
+  }
+
+  async expand(): Promise<string[]> {
+    const out = new Set<string>();
+    for (const p of this.#o.patterns) {
+      if (!/[*?[{]/.test(p)) out.add(p);
+      else for await (const m of glob(p)) out.add(m);
+    }
+    return [...out];
+  }
+
+  /** One pass: discover files, read every open file to EOF, handle rotation/truncation/leases. */
+  async poll(): Promise<void> {
+    const now = this.#now();
+    const byIno = new Map<string, string>();
+    for (const p of await this.expand()) {
+      const st = await stat(p).catch(() => null);
+      if (st?.isFile()) byIno.set(`${st.dev}:${st.ino}`, p);
+    }
+    const openInos = new Set<string>();
+    for (const f of this.#files.values()) {
+      const k = `${f.cursor.id.dev}:${f.cursor.id.ino}`;
+      openInos.add(k);
+      const p = byIno.get(k);
+      f.detached = p === undefined;
+      if (p) f.cursor.path = p;
+    }
+    for (const [k, p] of byIno) {
+      if (openInos.has(k) || (this.#blocked.get(k) ?? 0) > now) continue;
+      await this.#open(p, k);
+    }
+    for (const [key, f] of [...this.#files]) {
+      try {
+        await this.#drain(f);
+        if ((await f.cursor.size()) < f.cursor.offset) {
+          // copytruncate: same inode, now shorter. Re-identify on the next poll from byte 0.
+          this.#o.log.info({ path: f.cursor.path }, "log file truncated; restarting at offset 0");
+          await this.#close(key, f, true);
+          continue;
+        }
+        const t = this.#now();
+        if (f.detached && t - f.lastDataAt >= this.#o.rotateWaitMs) await this.#close(key, f, true);
+        else if (t - f.lastRenewAt >= this.#o.leaseTtlMs / 3) {
+          if (!(await acquireLease(this.#o.db, f.lease, this.owner, this.#o.leaseTtlMs, t))) throw new LeaseLostError(f.lease);
+          f.lastRenewAt = t;
+        }
+      } catch (err) {
+        if (!(err instanceof LeaseLostError)) throw err;
+        this.#o.log.warn({ path: f.cursor.path }, "ingest lease lost; another process took over this file");
+        await this.#close(key, f, false);
+      }
+    }
+  }
+
+  async #open(path: string, inoKey: string): Promise<void> {
+    const { fh, id } = await FileCursor.open(path).catch(() => ({ fh: null, id: null }));
+    if (!fh) return;
+    if (!id || this.#files.has(id.key)) {
+      await fh.close();
+      return;
+    }
+    const lease = `ingest:${id.key}`;
+    const now = this.#now();
+    if (!(await acquireLease(this.#o.db, lease, this.owner, this.#o.leaseTtlMs, now))) {
+      await fh.close();
+      this.#blocked.set(inoKey, now + Math.min(this.#o.leaseTtlMs, 5000));
+      return;
+    }
+    const cp = await getCheckpoint(this.#o.db, id.key);
+    let offset = cp?.offset ?? 0;
+    if (offset > id.size) offset = 0; // truncated while we were away
+    const proc = new LineProcessor(this.#o.options, { strictJson: this.#o.strictJson, now: this.#now });
+    this.#files.set(id.key, {
+      cursor: new FileCursor(fh, id, path, offset),
+      proc,
+      lease,
+      fromOffset: offset,
+      lastFlushAt: now,
+      lastDataAt: now,
+      lastRenewAt: now,
+      detached: false,
+    });
+    this.totals.files++;
+    this.#o.log.debug({ path, offset }, "following log file");
+  }
+
+  async #drain(f: Open): Promise<void> {
+    for (;;) {
+      const moved = await f.cursor.step(f.proc);
+      if (moved <= 0) break;
+      f.lastDataAt = this.#now();
+      if (f.proc.counters.lines >= this.#o.flushLines || f.proc.buffer.size >= 10_000 || f.lastDataAt - f.lastFlushAt >= this.#o.flushMs) {
+        await this.#flush(f);
+      }
+    }
+    if (f.cursor.offset !== f.fromOffset || f.proc.counters.lines > 0) await this.#flush(f);
+  }
+
+  async #flush(f: Open): Promise<void> {
+    const c = f.proc.counters;
+    const now = this.#now();
+    const events = await withRetry(() =>
+      applyBatch(this.#o.db, f.proc.buffer, {
+        now,
+        lifecycle: this.#o.lifecycle,
+        lease: { name: f.lease, owner: this.owner, ttlMs: this.#o.leaseTtlMs },
+        checkpoint: {
+          fileKey: f.cursor.id.key,
+          identity: `sha256:first-line-1k:${f.cursor.id.key}`,
+          path: f.cursor.path,
+          offset: f.cursor.offset,
+          lines: c.lines,
+          errorLines: c.errorLines,
+          nonJson: c.nonJson,
+          tooLong: c.tooLong,
+        },
+      }),
+    );
+    const t = this.totals;
+    t.bytes += f.cursor.offset - f.fromOffset;
+    t.lines += c.lines;
+    t.errorLines += c.errorLines;
+    t.nonJson += c.nonJson;
+    t.tooLong += c.tooLong;
+    f.fromOffset = f.cursor.offset;
+    f.lastFlushAt = now;
+    f.lastRenewAt = now;
+    f.proc.buffer.clear();
+    f.proc.resetCounters();
+    for (const e of events) {
+      if (e.kind === "new") t.newIncidents++;
+      if (e.kind === "regressed") t.regressions++;
+      this.#o.onIncidentEvent?.(e);
+    }
+    this.#o.onProgress?.(t);
+  }
+
+  async #close(key: string, f: Open, release: boolean): Promise<void> {
+    this.#files.delete(key);
+    await f.cursor.close();
+    if (release) await releaseLease(this.#o.db, f.lease, this.owner).catch(() => {});
+  }
+
+  async closeAll(): Promise<void> {
+    for (const [key, f] of [...this.#files]) {
+      await this.#drain(f).catch(() => {});
+      await this.#close(key, f, true);
+    }
+  }
+}
+
+/** Postgres may abort one of two crossing transactions (deadlock/serialization); the batch is intact, so redo it. */
+async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (i >= 4 || (code !== "40P01" && code !== "40001" && code !== "SQLITE_BUSY")) throw err;
+      await new Promise((r) => setTimeout(r, 20 * (i + 1)));
+    }
+  }
+}
