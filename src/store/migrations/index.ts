@@ -1,8 +1,9 @@
 import type { Migration } from "../types.ts";
 import { foundation } from "./001_foundation.ts";
 import { search } from "./020_search.ts";
+import { incidents } from "./030_incidents.ts";
 import { agents } from "./040_agents.ts";
 
 // Version ranges by area, so areas can add migrations without colliding:
 //   1–9 foundation · 10–19 PR tools · 20–29 issue intelligence · 30–39 incidents · 40–49 workers
-export const migrations: Migration[] = [foundation, search, agents];
+export const migrations: Migration[] = [foundation, search, incidents, agents];
