@@ -10,4 +10,6 @@ export const commands: Record<string, () => Promise<CliCommand>> = {
   jobs: async () => (await import("./jobs.ts")).command,
   config: async () => (await import("./config.ts")).command,
   review: async () => (await import("./review.ts")).command,
+  ingest: async () => (await import("./ingest.ts")).command,
+  incidents: async () => (await import("./incidents.ts")).command,
 };
