@@ -10,6 +10,8 @@ export const commands: Record<string, () => Promise<CliCommand>> = {
   jobs: async () => (await import("./jobs.ts")).command,
   config: async () => (await import("./config.ts")).command,
   review: async () => (await import("./review.ts")).command,
+  audit: async () => (await import("./audit.ts")).command,
+  "agent-runner": async () => (await import("./agent-runner.ts")).command,
   ingest: async () => (await import("./ingest.ts")).command,
   incidents: async () => (await import("./incidents.ts")).command,
 };
