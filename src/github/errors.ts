@@ -71,6 +71,15 @@ function validationDetails(data: unknown): string {
   return parts.length > 0 ? ` (${parts.join("; ")})` : "";
 }
 
+/** GitHub's own words for a failure: its `message` plus any validation errors. */
+export function gitHubReason(err: unknown): string {
+  const source = err instanceof GitHubAPIError && isRequestError(err.cause) ? err.cause : err;
+  if (!isRequestError(source)) return err instanceof Error ? err.message : String(err);
+  const data = source.response?.data as { message?: unknown } | undefined;
+  const message = typeof data?.message === "string" ? data.message : source.message;
+  return message + validationDetails(data);
+}
+
 /** Classify one failure. Non-HTTP errors are returned unchanged unless they look like network trouble. */
 export function toGitHubError(err: unknown, what: string, now: number = Date.now()): unknown {
   if (err instanceof StewardError) return err;
@@ -127,13 +136,13 @@ export function toGitHubError(err: unknown, what: string, now: number = Date.now
   } else if (status === 404) {
     userMessage = `GitHub could not find what Steward needed to ${what} (404). It may have been deleted, or the App is not installed on this repository or lacks access to it.`;
   } else if (status === 422) {
-    userMessage = `GitHub rejected Steward's request to ${what} as invalid (422: ${message}${validationDetails(err.response?.data)}).`;
+    userMessage = `GitHub rejected Steward's request to ${what} as invalid (422: ${gitHubReason(err)}).`;
   } else if (status === 409) {
     userMessage = `GitHub reported a conflict while Steward tried to ${what} (409: ${message}).`;
   } else {
     userMessage = `GitHub answered ${status} while Steward tried to ${what}: ${message}`;
   }
-  return new GitHubAPIError(base + validationDetails(err.response?.data), {
+  return new GitHubAPIError(base, {
     ...opts,
     transient: false,
     userMessage,

@@ -72,8 +72,13 @@ export async function getFileContent(
         }),
       `read ${path}${ref ? ` at ${ref}` : ""}`,
     );
-    if (typeof data === "string") return data;
-    // A directory (or an unexpected JSON shape) is not a file's content.
+    // Octokit hands back text or bytes depending on the content-type GitHub sends.
+    const raw: unknown = data;
+    if (typeof raw === "string") return raw;
+    if (raw instanceof ArrayBuffer) return Buffer.from(raw).toString("utf8");
+    if (ArrayBuffer.isView(raw))
+      return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
+    // A directory listing (JSON array) is not a file's content.
     return undefined;
   } catch (err) {
     if (statusOf(err) === 404) return undefined;

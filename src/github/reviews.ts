@@ -5,7 +5,7 @@
 import { canAnchor } from "../diff/anchor.ts";
 import type { DiffFile, ReviewAnchor } from "../diff/types.ts";
 import { truncateBody } from "./body.ts";
-import { statusOf, wrapGitHub } from "./errors.ts";
+import { gitHubReason, statusOf, wrapGitHub } from "./errors.ts";
 import { BODY_TARGET, type REVIEW_EVENTS } from "./limits.ts";
 import type { GatewayContext } from "./types.ts";
 
@@ -41,6 +41,7 @@ export interface PostReviewResult {
 // A range whose start equals its end is a single line; GitHub rejects start_line == line.
 function normalise(c: ReviewCommentInput): ReviewCommentInput {
   if (c.start_line === undefined || c.start_line !== c.line) return c;
+  if (c.start_side !== undefined && c.start_side !== c.side) return c;
   const { start_line: _sl, start_side: _ss, ...single } = c;
   return single;
 }
@@ -119,7 +120,7 @@ export async function postReview(ctx: GatewayContext, input: PostReviewInput): P
     if (statusOf(err) !== 422 || valid.length === 0) throw err;
     // Our anchor check and GitHub disagree (e.g. the diff moved under us): keep the review, move
     // every inline comment into the body.
-    const why = `GitHub rejected the inline comments (${(err as Error).message})`;
+    const why = `GitHub rejected the inline comments (${gitHubReason(err)})`;
     const all = [...rejected, ...valid.map((comment) => ({ comment, reason: why }))];
     ctx.log.warn(
       { pullNumber, inline: valid.length },
