@@ -43,9 +43,12 @@ async function loadIssue(path: string, cwd: string, title?: string, labels?: str
 
 function readable(r: ScoreResult): string {
   const lines = [`Score: ${r.score}/10 (${r.type}, from ${r.typeSource})`];
-  if (r.threshold !== undefined) lines.push(`Threshold: ${r.threshold}: ${r.belowThreshold ? "BELOW" : "met"}`);
+  if (r.threshold !== undefined)
+    lines.push(`Threshold: ${r.threshold}: ${r.belowThreshold ? "BELOW" : "met"}`);
   for (const e of r.elements) {
-    lines.push(`  ${e.present ? "[x]" : "[ ]"} ${e.label} (${e.weight})${e.evidence ? `: ${e.evidence}` : ""}`);
+    lines.push(
+      `  ${e.present ? "[x]" : "[ ]"} ${e.label} (${e.weight})${e.evidence ? `: ${e.evidence}` : ""}`,
+    );
   }
   const labels = r.missing.map((id) => r.elements.find((e) => e.id === id)?.label ?? id);
   lines.push(labels.length ? `Missing, most valuable first: ${labels.join(", ")}` : "Nothing missing.");
@@ -79,7 +82,10 @@ export const scoreCommand: CliCommand = {
     if (threshold !== undefined && !(threshold >= 0 && threshold <= 10)) {
       throw new CliUsageError(`--threshold: expected a number from 0 to 10, got '${values.threshold}'`);
     }
-    const labels = values.labels?.split(",").map((l) => l.trim()).filter(Boolean);
+    const labels = values.labels
+      ?.split(",")
+      .map((l) => l.trim())
+      .filter(Boolean);
     const issue = await loadIssue(values.file, io.cwd, values.title, labels);
     const result = scoreIssue(issue, { threshold });
     if (values.json) {
@@ -89,7 +95,8 @@ export const scoreCommand: CliCommand = {
         elements: result.elements.map((e) => ({ id: e.id, label: e.label, present: e.present })),
         missing: result.missing,
       };
-      if (result.threshold !== undefined) Object.assign(out, { threshold: result.threshold, belowThreshold: result.belowThreshold });
+      if (result.threshold !== undefined)
+        Object.assign(out, { threshold: result.threshold, belowThreshold: result.belowThreshold });
       io.stdout(JSON.stringify(out) + "\n");
     } else io.stdout(readable(result));
     return 0;

@@ -22,7 +22,8 @@ const ERROR_WORDS =
   /\b(?:error|fail|cannot|can't|could not|unable|invalid|not (?:a|found|defined|supported|allowed)|unexpected|undefined|null|denied|refused|timed? ?out|missing)\b/i;
 
 // "Node.js" and friends are product names, not files.
-const LIBRARY_NAME = /^(?:node|vue|next|nuxt|react|three|chart|moment|express|d3|ember|backbone|angular|socket\.io|p5|pdf|video|anime|paper)\.js$/i;
+const LIBRARY_NAME =
+  /^(?:node|vue|next|nuxt|react|three|chart|moment|express|d3|ember|backbone|angular|socket\.io|p5|pdf|video|anime|paper)\.js$/i;
 
 // Words that look like identifiers in prose but name nothing in code.
 const STOP_IDENTIFIERS = new Set([
@@ -104,12 +105,7 @@ export function extractIssueElements(input: {
     const text = stripUrls(line);
     for (const m of text.matchAll(PATH_RE)) {
       const value = normalisePath(m[1]!);
-      if (
-        /^\d|^v?\d+\.\d+/.test(value) ||
-        value.includes("..") ||
-        (/^[\w-]+\.(?:js|ts)$/i.test(value) && /^(?:node|vue|next|react|three|chart|moment)\./i.test(value))
-      )
-        continue;
+      if (/^\d|^v?\d+\.\d+/.test(value) || value.includes("..") || LIBRARY_NAME.test(value)) continue;
       add({
         kind: "path",
         value,
@@ -137,7 +133,8 @@ export function extractIssueElements(input: {
     for (const re of [CAMEL, SNAKE]) {
       for (const m of text.matchAll(re)) {
         const v = m[1]!;
-        if (v.length < 4 || STOP_IDENTIFIERS.has(v) || /^[A-Z]+s$|^[A-Z]\w*(?:Error|Exception)$/.test(v)) continue;
+        if (v.length < 4 || STOP_IDENTIFIERS.has(v) || /^[A-Z]+s$|^[A-Z]\w*(?:Error|Exception)$/.test(v))
+          continue;
         add({ kind: "identifier", value: v, evidence: snippet(line, 120) });
       }
     }

@@ -13,7 +13,9 @@ const BOOST = { exactPath: 10, frameFile: 8, basename: 5 } as const;
 const MAX_QUERY_TERMS = 200;
 
 const STOP = new Set(
-  "the a an and or of to in on for is it this that with when i we you be are was not but if as at by from have has can do does should would will there error bug issue use using get set new".split(" "),
+  "the a an and or of to in on for is it this that with when i we you be are was not but if as at by from have has can do does should would will there error bug issue use using get set new".split(
+    " ",
+  ),
 );
 
 /** Splits paths and identifiers into searchable words: `src/userStore.ts` → src user store ts. */
@@ -21,7 +23,10 @@ export function codeTokens(text: string): string[] {
   const out: string[] = [];
   for (const raw of text.split(/[^A-Za-z0-9]+/)) {
     if (!raw) continue;
-    for (const part of raw.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").split(" ")) {
+    for (const part of raw
+      .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+      .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+      .split(" ")) {
       const t = part.toLowerCase();
       if (t.length >= 2 && !STOP.has(t)) out.push(t);
     }
@@ -65,9 +70,11 @@ export function locateFiles(
 
   const scores = new Map<number, { score: number; evidence: string[] }>();
   const entry = (id: number) => {
-    let e = scores.get(id);
-    if (!e) scores.set(id, (e = { score: 0, evidence: [] }));
-    return e;
+    const found = scores.get(id);
+    if (found) return found;
+    const fresh = { score: 0, evidence: [] as string[] };
+    scores.set(id, fresh);
+    return fresh;
   };
   if (terms.length > 0) {
     const hits = index.search(terms.join(" "));
@@ -81,10 +88,17 @@ export function locateFiles(
   paths.forEach((p, id) => {
     const exact = mentions.find((m) => matchesMention(m, p));
     const frame = frameFiles.find((f) => matchesMention(f, p));
-    const base = exact ? undefined : mentions.find((m) => basename(m) === basename(p) && basename(p).includes("."));
-    if (exact) Object.assign(entry(id), { score: entry(id).score + BOOST.exactPath }).evidence.push(`issue names ${exact}`);
-    if (frame) Object.assign(entry(id), { score: entry(id).score + BOOST.frameFile }).evidence.push(`stack frame in ${frame}`);
-    if (base) Object.assign(entry(id), { score: entry(id).score + BOOST.basename }).evidence.push(`issue names a file called ${basename(p)}`);
+    const base = exact
+      ? undefined
+      : mentions.find((m) => basename(m) === basename(p) && basename(p).includes("."));
+    const boost = (points: number, why: string) => {
+      const e = entry(id);
+      e.score += points;
+      e.evidence.push(why);
+    };
+    if (exact) boost(BOOST.exactPath, `issue names ${exact}`);
+    if (frame) boost(BOOST.frameFile, `stack frame in ${frame}`);
+    if (base) boost(BOOST.basename, `issue names a file called ${basename(p)}`);
   });
 
   return [...scores.entries()]

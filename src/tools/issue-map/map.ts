@@ -4,7 +4,13 @@
 import type { DiffFile, Hunk } from "../../diff/types.ts";
 import type { ChangeLink, IssueElement, IssueMapping } from "./types.ts";
 
-export const LINK_SCORES = { path: 1, basename: 0.7, frameFunction: 0.55, identifier: 0.4, error: 0.3 } as const;
+export const LINK_SCORES = {
+  path: 1,
+  basename: 0.7,
+  frameFunction: 0.55,
+  identifier: 0.4,
+  error: 0.3,
+} as const;
 
 /** Caps the lines read per file, so a generated 100k-line file does not dominate the cost. */
 const MAX_LINES_PER_FILE = 20_000;
@@ -65,33 +71,78 @@ function linkFor(el: IssueElement, idx: FileIndex): ChangeLink | null {
   const candidates: ChangeLink[] = [];
   if (el.file) {
     if (pathMatches(el.file, idx.path)) {
-      candidates.push({ element: el, path: idx.path, hunk: hunkRef(hunkAt(idx.file, el.line)), score: LINK_SCORES.path, evidence: `${el.kind === "frame" ? "frame file" : "path"} ${el.file} is changed` });
+      candidates.push({
+        element: el,
+        path: idx.path,
+        hunk: hunkRef(hunkAt(idx.file, el.line)),
+        score: LINK_SCORES.path,
+        evidence: `${el.kind === "frame" ? "frame file" : "path"} ${el.file} is changed`,
+      });
     } else if (basename(el.file) === idx.basename && idx.basename.includes(".")) {
-      candidates.push({ element: el, path: idx.path, score: LINK_SCORES.basename, evidence: `file name ${idx.basename} matches ${el.file}` });
+      candidates.push({
+        element: el,
+        path: idx.path,
+        score: LINK_SCORES.basename,
+        evidence: `file name ${idx.basename} matches ${el.file}`,
+      });
     }
   }
   if (el.kind === "frame" && el.func && el.func !== "<anonymous>") {
     const h = idx.tokens.get(el.func);
-    if (h) candidates.push({ element: el, path: idx.path, hunk: hunkRef(h), score: LINK_SCORES.frameFunction, evidence: `function ${el.func} appears in a changed hunk` });
+    if (h)
+      candidates.push({
+        element: el,
+        path: idx.path,
+        hunk: hunkRef(h),
+        score: LINK_SCORES.frameFunction,
+        evidence: `function ${el.func} appears in a changed hunk`,
+      });
   }
   if (el.kind === "identifier") {
     const name = lastSegment(el.value);
     const h = idx.tokens.get(name);
-    if (h) candidates.push({ element: el, path: idx.path, hunk: hunkRef(h), score: LINK_SCORES.identifier, evidence: `identifier ${name} appears in a changed hunk` });
+    if (h)
+      candidates.push({
+        element: el,
+        path: idx.path,
+        hunk: hunkRef(h),
+        score: LINK_SCORES.identifier,
+        evidence: `identifier ${name} appears in a changed hunk`,
+      });
   }
   if (el.kind === "error") {
     // Messages are often templated ("x is not a function"); match on the longest literal run.
-    const literal = el.value.toLowerCase().split(/['"`{}$%]|\b\d+\b/).reduce((a, b) => (b.trim().length > a.length ? b.trim() : a), "");
-    if (literal.length >= 8) {
-      const hit = idx.texts.find((t) => t.text.includes(literal));
-      if (hit) candidates.push({ element: el, path: idx.path, hunk: hunkRef(hit.hunk), score: LINK_SCORES.error, evidence: `error text "${literal}" appears in a changed hunk` });
+    const literal = el.value
+      .toLowerCase()
+      .split(/['"`{}$%]|\b\d+\b/)
+      .reduce((a, b) => (b.trim().length > a.length ? b.trim() : a), "");
+    // The issue shows a rendered message, the code a template: drop trailing words (the
+    // interpolated values) until a prefix of at least 12 characters is found.
+    const words = literal.split(/\s+/).slice(0, 12);
+    for (let k = words.length; k >= 2; k--) {
+      const probe = words.slice(0, k).join(" ");
+      if (probe.length < 12) break;
+      const hit = idx.texts.find((t) => t.text.includes(probe));
+      if (hit) {
+        candidates.push({
+          element: el,
+          path: idx.path,
+          hunk: hunkRef(hit.hunk),
+          score: LINK_SCORES.error,
+          evidence: `error text "${probe}" appears in a changed hunk`,
+        });
+        break;
+      }
     }
   }
   if (candidates.length === 0) return null;
   return candidates.reduce((a, b) => (b.score > a.score ? b : a));
 }
 
-export function mapIssueToChanges(elements: readonly IssueElement[], changedFiles: readonly DiffFile[]): IssueMapping {
+export function mapIssueToChanges(
+  elements: readonly IssueElement[],
+  changedFiles: readonly DiffFile[],
+): IssueMapping {
   const indexes = changedFiles.map(indexFile);
   const links: ChangeLink[] = [];
   const unaddressed: IssueElement[] = [];

@@ -91,7 +91,7 @@ export function isTraceHeader(line: string): boolean {
 
 const ERROR_LINE =
   /^\s*(?:Uncaught (?:\(in promise\) )?)?(?:[\w$]{1,100}\.){0,8}([A-Z][\w$]{0,100}(?:Error|Exception|Panic|Fault))(?: \[[\w-]{1,60}\])?:\s+(.{3,300})/;
-const GENERIC_ERROR = /^\s*(?:error|fatal|panic|ERR!)(?:\[E\d{1,6}\])?:?\s+(.{3,300})/i;
+const GENERIC_ERROR = /^\s*(?:npm )?(?:error|fatal|panic|ERR!)(?:\[E\d{1,6}\])?:?\s+(.{3,300})/i;
 
 /** An error line: `TypeError: x is not a function`, `error[E0382]: borrow of moved value`. */
 export function parseErrorLine(line: string): { type?: string; message: string } | null {
