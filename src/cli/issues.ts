@@ -4,6 +4,7 @@ import { CliUsageError } from "./types.ts";
 // `steward issues <subcommand>`: one file per subcommand, one line each here.
 const subcommands: Record<string, () => Promise<CliCommand>> = {
   score: async () => (await import("./issues-score.ts")).scoreCommand,
+  similar: async () => (await import("./issues-similar.ts")).command,
 };
 
 export const command: CliCommand = {
