@@ -113,18 +113,12 @@ export async function upsertComment(ctx: GatewayContext, input: UpsertCommentInp
       continue;
     }
     if (existing) {
-      const { data } = await wrapGitHub(
-        () =>
-          ctx.octokit.rest.issues.updateComment({
-            owner: ctx.owner,
-            repo: ctx.repo,
-            comment_id: existing.id,
-            body,
-          }),
-        `edit Steward's comment on #${issueNumber}`,
-      );
-      parts.push({ id: data.id, url: data.html_url });
-      continue;
+      const edited = await editComment(ctx, existing.id, body, issueNumber);
+      // Deleted by someone between our listing and our edit: fall through and post it again.
+      if (edited) {
+        parts.push(edited);
+        continue;
+      }
     }
     const { data } = await wrapGitHub(
       () =>
@@ -147,6 +141,30 @@ export async function upsertComment(ctx: GatewayContext, input: UpsertCommentInp
   );
   const first = parts[0]!;
   return { id: first.id, url: first.url, created, parts };
+}
+
+async function editComment(
+  ctx: GatewayContext,
+  commentId: number,
+  body: string,
+  issueNumber: number,
+): Promise<{ id: number; url: string } | undefined> {
+  try {
+    const { data } = await wrapGitHub(
+      () =>
+        ctx.octokit.rest.issues.updateComment({
+          owner: ctx.owner,
+          repo: ctx.repo,
+          comment_id: commentId,
+          body,
+        }),
+      `edit Steward's comment on #${issueNumber}`,
+    );
+    return { id: data.id, url: data.html_url };
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
+  }
 }
 
 export async function findComment(

@@ -2,6 +2,7 @@
 // logged, error-classified wrapper; the logic lives in the sibling files so it stays small and
 // testable. Construct one per job from Probot's installation-authenticated `context.octokit`.
 
+import { InvalidInputError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import {
   type CommentView,
@@ -47,7 +48,7 @@ import {
   updatePullBody,
 } from "./pulls.ts";
 import { type PostReviewInput, type PostReviewResult, postReview, replyToReviewComment } from "./reviews.ts";
-import type { GatewayContext, GatewayOptions, Octokit } from "./types.ts";
+import type { GatewayContext, GatewayOptions } from "./types.ts";
 
 export class GitHubGateway {
   readonly owner: string;
@@ -62,9 +63,17 @@ export class GitHubGateway {
     this.#ctx = { octokit: opts.octokit, owner: opts.owner, repo: opts.repo, log, appSlug: opts.appSlug };
   }
 
-  /** For reads the gateway does not wrap (GraphQL queries, rarely used endpoints). Writes go through methods. */
-  get octokit(): Octokit {
-    return this.#ctx.octokit;
+  /**
+   * A GraphQL read (e.g. `closingIssuesReferences`). Mutations belong in a named gateway method, so
+   * every write stays reviewable here.
+   */
+  graphql<T>(query: string, variables: Record<string, unknown> = {}, what = "query GitHub"): Promise<T> {
+    if (/^\s*mutation\b/.test(query)) {
+      return Promise.reject(
+        new InvalidInputError("GitHubGateway.graphql is for queries; add a gateway method for mutations"),
+      );
+    }
+    return wrapGitHub(() => this.#ctx.octokit.graphql<T>(query, variables), what);
   }
 
   // Comments

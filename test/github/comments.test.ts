@@ -136,6 +136,26 @@ describe("upsertComment", () => {
     expect(res).toEqual({ id: 31, url: url(31), created: false, parts: [{ id: 31, url: url(31) }] });
   });
 
+  it("re-creates the comment when it was deleted between listing and editing", async () => {
+    api()
+      .get(COMMENTS)
+      .query({ per_page: 100 })
+      .reply(200, [comment(7, `${marker()}\nold`)]);
+    api()
+      .patch(`${REPO_PATH}/issues/comments/7`, { body: `${marker()}\nnew` })
+      .reply(404, { message: "Not Found" });
+    api()
+      .post(COMMENTS, { body: `${marker()}\nnew` })
+      .reply(201, comment(8, "x"));
+    const res = await makeGateway().upsertComment({
+      issueNumber: 5,
+      kind: "review",
+      key: "pr-5",
+      body: "new",
+    });
+    expect(res).toMatchObject({ id: 8, created: true });
+  });
+
   it("deletes a duplicate left by an earlier race and keeps the oldest", async () => {
     api()
       .get(COMMENTS)

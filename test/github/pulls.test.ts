@@ -105,6 +105,27 @@ describe("pull requests", () => {
   });
 });
 
+describe("graphql", () => {
+  it("runs queries through the error wrapper and refuses mutations", async () => {
+    api()
+      .post("/graphql", (b: { query: string; variables: unknown }) =>
+        b.query.includes("closingIssuesReferences"),
+      )
+      .reply(200, {
+        data: { repository: { pullRequest: { closingIssuesReferences: { nodes: [{ number: 3 }] } } } },
+      });
+    const gw = makeGateway();
+    const q =
+      'query($n:Int!){ repository(owner:"octo",name:"app"){ pullRequest(number:$n){ closingIssuesReferences(first:10){ nodes { number } } } } }';
+    expect(await gw.graphql(q, { n: 4 })).toEqual({
+      repository: { pullRequest: { closingIssuesReferences: { nodes: [{ number: 3 }] } } },
+    });
+    await expect(gw.graphql("mutation { addStar }")).rejects.toThrow(/for queries/);
+    api().post("/graphql").reply(502, { message: "Bad Gateway" });
+    await expect(gw.graphql(q, { n: 4 })).rejects.toMatchObject({ status: 502, transient: true });
+  });
+});
+
 describe("secrets", () => {
   it("never writes the installation token to the log, even on failure", async () => {
     const lines: string[] = [];
