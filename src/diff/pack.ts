@@ -62,16 +62,21 @@ function withinFor(count?: (t: string) => number): Within {
 }
 
 /**
- * Skips exact counting of text that is clearly too big, judged by the least dense text counted so
- * far (chars per token) with a 1.5× margin. Only ever says "no": whatever is included is counted
- * exactly, and the whole prompt is counted again at the end.
+ * Skips exact counting of text that is clearly too big, judged by the average density (chars per
+ * token) of the text counted so far, with a 1.25× margin. Only ever says "no": whatever is included
+ * is counted exactly, and the whole prompt is counted again at the end. A wrong "no" costs a file
+ * that would just have fitted; counting it would cost as many tokens as the room left.
  */
 function guarded(base: Within): Within {
-  let maxCharsPerToken = 0;
+  let chars = 0;
+  let tokens = 0;
   return (t, limit) => {
-    if (maxCharsPerToken > 0 && t.length / (maxCharsPerToken * 1.5) > limit) return false;
+    if (tokens >= 200 && (t.length * tokens) / (chars * 1.25) > limit) return false;
     const n = base(t, limit);
-    if (n !== false && n >= 20) maxCharsPerToken = Math.max(maxCharsPerToken, t.length / n);
+    if (n !== false) {
+      chars += t.length;
+      tokens += n;
+    }
     return n;
   };
 }
@@ -171,36 +176,40 @@ function assemble(
   const inOrder = new Set(order);
   const candidates = [...order, ...input.filter((f) => !inOrder.has(f))];
   const isOut = (f: DiffFile) => !("text" in decided.get(f)!);
-  // Sections were counted one by one; the joined text can tokenize differently at the seams, so
-  // the whole prompt is counted once more and trimmed until it truly fits.
+  // Each section ends in "\n" and the next starts with "#", a seam the tokenizer's pre-split never
+  // crosses, so the sum of section counts is the count of the whole. The final text is still
+  // counted once, exactly; if that ever disagrees, sections are dropped until it fits.
   for (;;) {
     const body = sections.map((s) => s.text).join("");
-    const bodyTokens = body ? exact(body, limit) : 0;
-    if (bodyTokens === false) {
-      const dropped = sections.pop()!;
-      const file = input.find((f) => decided.get(f) === dropped)!;
-      decided.set(file, { reason: "over budget" });
-      continue;
-    }
+    const bodyTokens = sections.reduce((a, s) => a + s.tokens, 0);
     const notReviewed = candidates
       .filter(isOut)
       .map((f) => ({ path: f.path, reason: (decided.get(f) as { reason: string }).reason }));
-    let text = body;
-    let textTokens = bodyTokens;
+    let list = "";
     if (withList && notReviewed.length > 0) {
       // The list is in the prompt only as far as it fits; it is always in the result.
       let shown = Math.min(notReviewed.length, 200);
       for (;;) {
-        const candidate = body + renderNotReviewed(notReviewed.slice(0, shown), notReviewed.length);
-        const n = exact(candidate, limit);
-        if (n !== false) {
-          text = candidate;
-          textTokens = n;
+        const candidate = renderNotReviewed(notReviewed.slice(0, shown), notReviewed.length);
+        if (exact(candidate, limit - bodyTokens) !== false) {
+          list = candidate;
           break;
         }
         if (shown === 0) break;
         shown = Math.floor(shown / 2);
       }
+    }
+    const text = body + list;
+    const textTokens = text ? exact(text, limit) : 0;
+    if (textTokens === false) {
+      if (list) {
+        withList = false;
+        continue;
+      }
+      const dropped = sections.pop()!;
+      const file = input.find((f) => decided.get(f) === dropped)!;
+      decided.set(file, { reason: "over budget" });
+      continue;
     }
     const files: PackedFile[] = input.map((f) => {
       const d = decided.get(f)!;
