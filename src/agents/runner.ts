@@ -52,7 +52,10 @@ export async function runAgentLoop(o: RunnerOptions): Promise<number> {
   return done;
 }
 
-async function processRun(o: RunnerOptions, claim: { run: { id: number; instructions: string }; token: string; contextText: string }) {
+async function processRun(
+  o: RunnerOptions,
+  claim: { run: { id: number; instructions: string }; token: string; contextText: string },
+) {
   const { run: r, token } = claim;
   const scratch = mkdtempSync(join(tmpdir(), `steward-run-${r.id}-`));
   const work = join(scratch, "work");

@@ -120,23 +120,39 @@ async function lockTicket(tx: Db, repo: string, ticket: number): Promise<void> {
   await tx.query("SELECT pg_advisory_xact_lock($1::bigint)", [key.toString()]);
 }
 
-async function dispatchOnce(tx: Db, input: DispatchInput, t: number): Promise<{ action: DispatchAction; run: Run } | null> {
+async function dispatchOnce(
+  tx: Db,
+  input: DispatchInput,
+  t: number,
+): Promise<{ action: DispatchAction; run: Run } | null> {
   await lockTicket(tx, input.repo, input.ticket);
   const runs = await listRuns(tx, input.repo, input.ticket);
   if (input.commentId !== null) {
-    const seen = runs.find((r) => r.state !== "cancelled" && r.coalescedCommentIds.includes(input.commentId!));
+    const seen = runs.find(
+      (r) => r.state !== "cancelled" && r.coalescedCommentIds.includes(input.commentId!),
+    );
     if (seen) return { action: "duplicate", run: seen };
   }
   const queued = runs.find((r) => r.state === "queued");
   const active = runs.find((r) => r.state === "claimed" || r.state === "running");
   if (queued) {
-    const ids = input.commentId === null ? queued.coalescedCommentIds : [...queued.coalescedCommentIds, input.commentId];
+    const ids =
+      input.commentId === null
+        ? queued.coalescedCommentIds
+        : [...queued.coalescedCommentIds, input.commentId];
     // `state = 'queued'` loses to a claimer that got there first; the caller then looks again.
     const row = await tx.one<Row>(
       `UPDATE runs SET coalesced_comment_ids = $1, instructions = $2, trigger_comment_id = COALESCE($3, trigger_comment_id),
          updated_at = $4
        WHERE id = $5 AND state = 'queued' AND coalesced_comment_ids = $6 RETURNING *`,
-      [JSON.stringify(ids), `${queued.instructions}\n\n${input.instructions}`, input.commentId, t, queued.id, JSON.stringify(queued.coalescedCommentIds)],
+      [
+        JSON.stringify(ids),
+        `${queued.instructions}\n\n${input.instructions}`,
+        input.commentId,
+        t,
+        queued.id,
+        JSON.stringify(queued.coalescedCommentIds),
+      ],
     );
     if (!row) return null;
     if (active) await markFollowUp(tx, active.id, t);

@@ -27,10 +27,17 @@ STEWARD_INSTRUCTIONS_FILE, STEWARD_RUN_ID, STEWARD_RUN_TOKEN and STEWARD_URL in 
     if (!values.command) throw new CliUsageError("--command is required");
     const url = io.env.STEWARD_URL;
     const secret = io.env.WORKER_SHARED_SECRET;
-    if (!url) throw new ConfigurationError("STEWARD_URL: expected the Steward server URL, e.g. http://127.0.0.1:3000");
-    if (!secret) throw new ConfigurationError("WORKER_SHARED_SECRET: expected the shared worker secret configured on the server");
+    if (!url)
+      throw new ConfigurationError(
+        "STEWARD_URL: expected the Steward server URL, e.g. http://127.0.0.1:3000",
+      );
+    if (!secret)
+      throw new ConfigurationError(
+        "WORKER_SHARED_SECRET: expected the shared worker secret configured on the server",
+      );
     const waitMs = values["wait-ms"] === undefined ? undefined : Number(values["wait-ms"]);
-    if (waitMs !== undefined && (!Number.isInteger(waitMs) || waitMs < 0)) throw new CliUsageError("--wait-ms: expected a non-negative integer");
+    if (waitMs !== undefined && (!Number.isInteger(waitMs) || waitMs < 0))
+      throw new CliUsageError("--wait-ms: expected a non-negative integer");
     const n = await runAgentLoop({
       url,
       secret,

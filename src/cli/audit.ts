@@ -17,7 +17,14 @@ export function formatAudit(rows: AuditRow[]): string {
     (r.result ?? "-").replace(/\s+/g, " "),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  return `${[head, ...body].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n")}\n`;
+  return `${[head, ...body]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n")}\n`;
 }
 
 export const command: CliCommand = {
@@ -34,7 +41,8 @@ reason and result. Uses DATABASE_URL (default sqlite:./data/steward.db).`,
       strict: true,
     });
     const limit = values.limit === undefined ? 1000 : Number(values.limit);
-    if (!Number.isInteger(limit) || limit <= 0) throw new CliUsageError("--limit: expected a positive integer");
+    if (!Number.isInteger(limit) || limit <= 0)
+      throw new CliUsageError("--limit: expected a positive integer");
     const db = await openDb(io.env.DATABASE_URL || undefined);
     try {
       const rows = await readAudit(db, { limit, proposalId: values.proposal });

@@ -28,7 +28,12 @@ export class FakeGateway implements AgentGateway {
       }
     }
     const id = this.nextId++;
-    this.comments.set(id, { id, body: a.body, user: { login: `${APP.slug}[bot]`, type: "Bot" }, performed_via_github_app: { id: APP.appId }, ...a });
+    this.comments.set(id, {
+      id,
+      user: { login: `${APP.slug}[bot]`, type: "Bot" },
+      performed_via_github_app: { id: APP.appId },
+      ...a,
+    });
     return { id };
   }
   async getComment(id: number) {
@@ -40,7 +45,11 @@ export class FakeGateway implements AgentGateway {
     this.permissionLookups++;
     this.onPermission?.(username, this.permissionLookups);
     const level = this.perms.get(username) ?? "none";
-    return { permission: level === "maintain" || level === "triage" ? "write" : level, roleName: level, level };
+    return {
+      permission: level === "maintain" || level === "triage" ? "write" : level,
+      roleName: level,
+      level,
+    };
   }
   async headSha(n: number) {
     return this.heads.get(n) ?? null;
@@ -100,16 +109,33 @@ export function editedPayload(opts: {
     p.comment.user = { ...p.comment.user, login: opts.author.login, type: "User" };
   }
   p.sender = { ...p.sender, login: opts.sender.login, id: opts.sender.id, type: opts.sender.type ?? "User" };
-  return p as { action: "edited"; comment: CommentSnapshot & Record<string, unknown>; changes: { body: { from: string } }; sender: { login: string; id: number; type: string }; issue: { number: number } };
+  return p as {
+    action: "edited";
+    comment: CommentSnapshot & Record<string, unknown>;
+    changes: { body: { from: string } };
+    sender: { login: string; id: number; type: string };
+    issue: { number: number };
+  };
 }
 
-export function createdPayload(opts: { body: string; sender: { login: string; id: number; type?: string }; issueNumber?: number; commentId?: number }) {
-  const base = examples.find((e) => e.name === "issue_comment")!.examples.find((x) => x.action === "created")!;
+export function createdPayload(opts: {
+  body: string;
+  sender: { login: string; id: number; type?: string };
+  issueNumber?: number;
+  commentId?: number;
+}) {
+  const base = examples
+    .find((e) => e.name === "issue_comment")!
+    .examples.find((x) => x.action === "created")!;
   const p = structuredClone(base);
   p.comment.body = opts.body;
   p.comment.id = opts.commentId ?? 555;
   p.issue.number = opts.issueNumber ?? 1;
   p.sender = { ...p.sender, login: opts.sender.login, id: opts.sender.id, type: opts.sender.type ?? "User" };
   p.comment.user = { ...p.comment.user, login: opts.sender.login };
-  return p as { comment: CommentSnapshot; sender: { login: string; id: number; type: string }; issue: { number: number } };
+  return p as {
+    comment: CommentSnapshot;
+    sender: { login: string; id: number; type: string };
+    issue: { number: number };
+  };
 }

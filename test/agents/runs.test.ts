@@ -1,6 +1,15 @@
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { authenticateRun, claim, dispatch, finishRun, getRun, heartbeat, listRuns, requeueExpired } from "../../src/agents/runs.ts";
+import {
+  authenticateRun,
+  claim,
+  dispatch,
+  finishRun,
+  getRun,
+  heartbeat,
+  listRuns,
+  requeueExpired,
+} from "../../src/agents/runs.ts";
 import { PgDb } from "../../src/store/postgres.ts";
 import type { Db } from "../../src/store/types.ts";
 import { backends, type TestDb } from "../helpers/db.ts";
@@ -24,7 +33,12 @@ describe.each(backends)("runs queue ($name)", ({ name, open }) => {
     expect([a.action, b.action, c.action]).toEqual(["created", "folded", "duplicate"]);
     const runs = await listRuns(db, R, 7);
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ state: "queued", coalescedCommentIds: [101, 102], triggerCommentId: 102, instructions: "fix the bug\n\nalso add a test" });
+    expect(runs[0]).toMatchObject({
+      state: "queued",
+      coalescedCommentIds: [101, 102],
+      triggerCommentId: 102,
+      instructions: "fix the bug\n\nalso add a test",
+    });
   });
 
   it("claims with a token whose sha256 alone is stored, and revokes it on completion", async () => {
@@ -32,8 +46,14 @@ describe.each(backends)("runs queue ($name)", ({ name, open }) => {
     const got = await claim(db, "w1");
     expect(got).not.toBeNull();
     expect(got!.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const row = await db.one<{ token_hash: string; state: string; delivered_comment_ids: string }>("SELECT token_hash, state, delivered_comment_ids FROM runs");
-    expect(row).toEqual({ token_hash: createHash("sha256").update(got!.token).digest("hex"), state: "claimed", delivered_comment_ids: "[1]" });
+    const row = await db.one<{ token_hash: string; state: string; delivered_comment_ids: string }>(
+      "SELECT token_hash, state, delivered_comment_ids FROM runs",
+    );
+    expect(row).toEqual({
+      token_hash: createHash("sha256").update(got!.token).digest("hex"),
+      state: "claimed",
+      delivered_comment_ids: "[1]",
+    });
     expect((await authenticateRun(db, got!.run.id, got!.token))?.id).toBe(got!.run.id);
     expect(await authenticateRun(db, got!.run.id, "wrong")).toBeUndefined();
     await finishRun(db, got!.run.id, { state: "completed", result: { summary: "ok" } });
@@ -52,7 +72,11 @@ describe.each(backends)("runs queue ($name)", ({ name, open }) => {
     // The follow-up is held back while the ticket has an active run.
     expect(await claim(db, "w2")).toBeNull();
     const done = await finishRun(db, first.run.id, { state: "completed", result: null });
-    expect(done!.followUp).toMatchObject({ state: "queued", coalescedCommentIds: [2, 3], instructions: "more\n\nand more" });
+    expect(done!.followUp).toMatchObject({
+      state: "queued",
+      coalescedCommentIds: [2, 3],
+      instructions: "more\n\nand more",
+    });
     const second = (await claim(db, "w2"))!;
     expect(second.run.id).toBe(done!.followUp!.id);
     expect(second.run.deliveredCommentIds).toEqual([2, 3]);
@@ -81,7 +105,12 @@ describe.each(backends)("runs queue ($name)", ({ name, open }) => {
     ]);
     expect(await authenticateRun(db, c.run.id, c.token)).toBeUndefined();
     const again = (await claim(db, "w2", { now }))!;
-    expect(again.run).toMatchObject({ id: c.run.id, deliveredCommentIds: [10, 11], attempts: 2, workerId: "w2" });
+    expect(again.run).toMatchObject({
+      id: c.run.id,
+      deliveredCommentIds: [10, 11],
+      attempts: 2,
+      workerId: "w2",
+    });
   });
 
   it("a long-polling claim returns the run dispatched while it waits", async () => {
@@ -92,7 +121,11 @@ describe.each(backends)("runs queue ($name)", ({ name, open }) => {
   });
 
   it("races: concurrent dispatches on one ticket leave one queued run holding every comment", async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => dispatch(db, { ...base, ticket: 5, instructions: `c${i}`, commentId: 200 + i })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        dispatch(db, { ...base, ticket: 5, instructions: `c${i}`, commentId: 200 + i }),
+      ),
+    );
     const runs = await listRuns(db, R, 5);
     expect(runs).toHaveLength(1);
     expect([...runs[0]!.coalescedCommentIds].sort()).toEqual(Array.from({ length: 20 }, (_, i) => 200 + i));
@@ -100,14 +133,17 @@ describe.each(backends)("runs queue ($name)", ({ name, open }) => {
 
   if (name === "postgres") {
     it("100 concurrent claimers across 5 pools never double-claim", async () => {
-      for (let i = 0; i < 40; i++) await dispatch(db, { ...base, ticket: 1000 + i, instructions: "x", commentId: i + 1 });
+      for (let i = 0; i < 40; i++)
+        await dispatch(db, { ...base, ticket: 1000 + i, instructions: "x", commentId: i + 1 });
       const pools = Array.from({ length: 5 }, () => new PgDb(t.url, { max: 8 }));
       try {
         const got = await Promise.all(Array.from({ length: 100 }, (_, i) => claim(pools[i % 5]!, `w${i}`)));
         const ids = got.filter((g) => g !== null).map((g) => g!.run.id);
         expect(ids).toHaveLength(40);
         expect(new Set(ids).size).toBe(40);
-        const rows = await db.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM runs WHERE state = 'claimed'");
+        const rows = await db.query<{ n: number }>(
+          "SELECT COUNT(*)::int AS n FROM runs WHERE state = 'claimed'",
+        );
         expect(rows[0]!.n).toBe(40);
       } finally {
         await Promise.all(pools.map((p) => p.close()));
