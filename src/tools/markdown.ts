@@ -9,10 +9,12 @@ export interface RepoRef {
 
 /** Neutralises HTML comment openers and invisible characters in model or user text. */
 export function safeText(text: string): string {
-  return text
-    .replace(/[\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g, "")
-    .replace(/<!--/g, "&lt;!--")
-    .replace(/-->/g, "--&gt;");
+  return (
+    text
+      .replace(/[\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g, "")
+      // Without an opener there is no comment; "-->" stays, since mermaid arrows use it.
+      .replace(/<!--/g, "&lt;!--")
+  );
 }
 
 /** One table cell: no pipes, no newlines. */

@@ -65,7 +65,6 @@ export const describeSchema = z.object({
     .max(10, { error: "expected at most 10 summary bullets" }),
   walkthrough: z.array(z.object({ file: path, summary: text("a one-line file summary", 500) })).default([]),
   diagram: text("a mermaid diagram", 4000)
-    .optional()
     .transform((d) => {
       // Models wrap the diagram in a fence or leave it empty; keep just the mermaid source.
       const s = d
@@ -73,7 +72,8 @@ export const describeSchema = z.object({
         .replace(/\n?```\s*$/, "")
         .trim();
       return s ? s : undefined;
-    }),
+    })
+    .optional(),
 });
 
 export type DescribeOutput = z.output<typeof describeSchema>;
