@@ -40,6 +40,8 @@ export function createServices(opts: {
   llm: Llm;
   probot: Probot;
   poke?: () => void;
+  /** Known App slug (skips GET /app); otherwise APP_SLUG or a lazy lookup. */
+  appSlug?: string;
 }): Services {
   const { db, log, env, llm, probot } = opts;
   const configCache = new Map<string, { at: number; result: ConfigResult }>();
@@ -63,7 +65,8 @@ export function createServices(opts: {
       });
     },
     appSlug() {
-      if (process.env.APP_SLUG) return Promise.resolve(process.env.APP_SLUG);
+      const known = opts.appSlug ?? process.env.APP_SLUG;
+      if (known) return Promise.resolve(known);
       slug ??= (async () => {
         try {
           const app = (await probot.auth()) as Octokit;

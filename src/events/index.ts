@@ -1,5 +1,6 @@
+import { commandRoute } from "./commands.ts";
 import { prRoute } from "./pr.ts";
 import type { Route } from "./types.ts";
 
 // One entry per area. Each route is pure: it inspects the event and returns the jobs to enqueue.
-export const routes: Route[] = [prRoute];
+export const routes: Route[] = [prRoute, commandRoute];

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -25,7 +26,8 @@ export interface Proc {
 /** Spawns `node src/cli.ts ARGS` with the given environment (no inherited secrets). */
 export function spawnSteward(args: string[], env: Record<string, string>): Proc {
   const child = spawn(process.execPath, [resolve(ROOT, "src/cli.ts"), ...args], {
-    cwd: ROOT,
+    // Not the checkout: a developer's .env there must not leak into the process under test.
+    cwd: tmpdir(),
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

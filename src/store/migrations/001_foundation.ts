@@ -37,6 +37,7 @@ CREATE TABLE jobs (
 );
 CREATE UNIQUE INDEX jobs_pending_key ON jobs (dedupe_key) WHERE state = 'queued';
 CREATE INDEX jobs_claim ON jobs (state, run_at);
+CREATE INDEX jobs_lease ON jobs (state, lease_until);
 CREATE INDEX jobs_running_key ON jobs (dedupe_key, state);
 CREATE INDEX jobs_installation ON jobs (installation_id, state);
 
