@@ -141,7 +141,7 @@ export async function applyBatch(
       const row = await tx.one<Record<string, unknown>>(
         `UPDATE incidents SET count = count + $4,
            first_seen = CASE WHEN $5 < first_seen THEN $5 ELSE first_seen END,
-           last_release = CASE WHEN $6 >= last_seen AND $7 IS NOT NULL THEN $7 ELSE last_release END,
+           last_release = CASE WHEN $6 >= last_seen THEN COALESCE($7, last_release) ELSE last_release END,
            last_seen = CASE WHEN $6 > last_seen THEN $6 ELSE last_seen END,
            updated_at = $8
          WHERE fingerprint = $1 AND fp_version = $2 AND service = $3
