@@ -173,13 +173,11 @@ describe("Lark transport", () => {
   });
 
   it("fails permanently when Lark refuses the signature (HTTP 200, code 19021)", async () => {
-    nock("https://open.feishu.cn")
-      .post("/open-apis/bot/v2/hook/0000-lark-token")
-      .reply(200, {
-        code: 19021,
-        msg: "sign match fail or timestamp is not within one hour from current time",
-        data: {},
-      });
+    nock("https://open.feishu.cn").post("/open-apis/bot/v2/hook/0000-lark-token").reply(200, {
+      code: 19021,
+      msg: "sign match fail or timestamp is not within one hour from current time",
+      data: {},
+    });
     const err = await sendError(transport({ STEWARD_NOTIFY_DEV: LARK, STEWARD_NOTIFY_DEV_SECRET: "s" }));
     expect(err.transient).toBe(false);
     expect(err.message).toBe(
