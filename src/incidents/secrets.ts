@@ -17,7 +17,7 @@ const RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[redacted-private-key]"],
   // key=value / "key": "value" pairs whose key names a secret.
   [
-    /(["']?)\b((?:[\w-]*?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth|credential|session[_-]?id|cookie)[\w-]*))\1(\s*[:=]\s*)(["']?)([^\s"'&,;}]{1,500})\4/gi,
+    /(["']?)\b((?:[\w-]*?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|authorization|credentials?|session[_-]?id|cookie)))\1(\s*[:=]\s*)(["']?)([^\s"'&,;}]{1,500})\4/gi,
     (_m, q, key, sep, vq) => `${q}${key}${q}${sep}${vq}[redacted]${vq}`,
   ],
 ];
