@@ -8,6 +8,7 @@ import { errorMessage, StewardError } from "../errors.ts";
 import { createRunner, type Runner } from "../jobs/runner.ts";
 import type { Job } from "../jobs/types.ts";
 import { createLlm } from "../llm/client.ts";
+import { createNotifier } from "../notify/index.ts";
 import type { Logger } from "../logger.ts";
 import { openDb } from "../store/index.ts";
 import type { Db } from "../store/types.ts";
