@@ -21,7 +21,10 @@ export class FakeGitHub {
   #nextId = 9000;
   port = 0;
 
-  constructor(readonly appSlug = "steward-test") {
+  readonly appSlug: string;
+
+  constructor(appSlug = "steward-test") {
+    this.appSlug = appSlug;
     this.#server = createServer((req, res) => void this.#handle(req, res));
   }
 
