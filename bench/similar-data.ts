@@ -13,7 +13,11 @@ export interface Project {
 }
 
 export function loadProjects(): Project[] {
-  const lines = (buf: string) => buf.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const lines = (buf: string) =>
+    buf
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   const corpus = lines(gunzipSync(readFileSync(new URL("corpus.jsonl.gz", DIR))).toString("utf8"));
   const dups = lines(readFileSync(new URL("duplicates.jsonl", DIR), "utf8"));
   const non = lines(readFileSync(new URL("non-duplicates.jsonl", DIR), "utf8"));
@@ -30,7 +34,14 @@ export function loadProjects(): Project[] {
         comments: "",
         createdAt: Date.parse(d.created_at),
       })),
-    duplicates: dups.filter((q: { project: string }) => q.project === name).map((q: { number: number; duplicate_of: number[] }) => ({ number: q.number, duplicateOf: q.duplicate_of })),
-    nonDuplicates: non.filter((q: { project: string }) => q.project === name).map((q: { number: number }) => q.number),
+    duplicates: dups
+      .filter((q: { project: string }) => q.project === name)
+      .map((q: { number: number; duplicate_of: number[] }) => ({
+        number: q.number,
+        duplicateOf: q.duplicate_of,
+      })),
+    nonDuplicates: non
+      .filter((q: { project: string }) => q.project === name)
+      .map((q: { number: number }) => q.number),
   }));
 }

@@ -55,7 +55,8 @@ export function parseIssuesJsonl(text: string, file: string): JsonlIssue[] {
     const c = r.data.created_at;
     if (c !== undefined && c !== null) {
       createdAt = typeof c === "number" ? c : Date.parse(c);
-      if (!Number.isFinite(createdAt)) throw new InvalidInputError(`${where}: created_at: expected an ISO 8601 date or epoch milliseconds`);
+      if (!Number.isFinite(createdAt))
+        throw new InvalidInputError(`${where}: created_at: expected an ISO 8601 date or epoch milliseconds`);
     }
     out.push({ number: r.data.number, title: r.data.title, body: r.data.body ?? "", createdAt });
   }
@@ -66,7 +67,9 @@ async function readInput(io: CliIO, path: string, flag: string): Promise<string>
   try {
     return await readFile(resolve(io.cwd, path), "utf8");
   } catch (err) {
-    throw new InvalidInputError(`cannot read ${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new InvalidInputError(
+      `cannot read ${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
 }
 
@@ -79,7 +82,12 @@ export const command: CliCommand = {
     try {
       ({ values } = parseArgs({
         args: argv,
-        options: { corpus: { type: "string" }, queries: { type: "string" }, top: { type: "string" }, json: { type: "boolean" } },
+        options: {
+          corpus: { type: "string" },
+          queries: { type: "string" },
+          top: { type: "string" },
+          json: { type: "boolean" },
+        },
         strict: true,
       }));
     } catch (err) {
@@ -88,17 +96,29 @@ export const command: CliCommand = {
     if (!values.corpus) throw new CliUsageError("--corpus is required");
     if (!values.queries) throw new CliUsageError("--queries is required");
     const top = values.top === undefined ? 5 : Number(values.top);
-    if (!Number.isInteger(top) || top < 1 || top > 100) throw new CliUsageError(`--top must be an integer from 1 to 100, got '${values.top}'`);
+    if (!Number.isInteger(top) || top < 1 || top > 100)
+      throw new CliUsageError(`--top must be an integer from 1 to 100, got '${values.top}'`);
 
     const corpus = parseIssuesJsonl(await readInput(io, values.corpus, "--corpus"), values.corpus);
     const queries = parseIssuesJsonl(await readInput(io, values.queries, "--queries"), values.queries);
     const index = new RepoIndex();
-    for (const d of corpus) index.upsert({ number: d.number, kind: "issue", title: d.title, body: d.body, comments: "", createdAt: d.createdAt });
+    for (const d of corpus)
+      index.upsert({
+        number: d.number,
+        kind: "issue",
+        title: d.title,
+        body: d.body,
+        comments: "",
+        createdAt: d.createdAt,
+      });
 
     for (const q of queries) {
       const results = index.search(q, { limit: top }).map((c) => ({ number: c.number, score: c.score }));
       if (values.json) io.stdout(`${JSON.stringify({ number: q.number, results })}\n`);
-      else io.stdout(`#${q.number}: ${results.length ? results.map((r) => `#${r.number} (${r.score.toFixed(2)})`).join(", ") : "no similar issues"}\n`);
+      else
+        io.stdout(
+          `#${q.number}: ${results.length ? results.map((r) => `#${r.number} (${r.score.toFixed(2)})`).join(", ") : "no similar issues"}\n`,
+        );
     }
     return 0;
   },

@@ -16,7 +16,11 @@ export class BaselineIndex {
 
   add(doc: { number: number; title: string; body: string; createdAt?: number }): void {
     this.#created.set(doc.number, doc.createdAt);
-    this.#ms.add({ number: doc.number, text: `${doc.title}\n${doc.title}\n${doc.body}`, createdAt: doc.createdAt });
+    this.#ms.add({
+      number: doc.number,
+      text: `${doc.title}\n${doc.title}\n${doc.body}`,
+      createdAt: doc.createdAt,
+    });
   }
 
   search(q: SimilarQuery, limit = 10): Array<{ number: number; score: number }> {

@@ -2,12 +2,31 @@
 // ranker needs. Pure: no I/O. Persistence lives in store.ts.
 
 import MiniSearch from "minisearch";
-import { type Features, combine, cosine, countTerms, norm, sharedRare, type TermCounts, weightedVector } from "./rank.ts";
+import {
+  type Features,
+  combine,
+  cosine,
+  countTerms,
+  norm,
+  sharedRare,
+  type TermCounts,
+  weightedVector,
+} from "./rank.ts";
 import { tokenize } from "./tokenize.ts";
 import type { Candidate, IndexDoc, SimilarQuery } from "./types.ts";
 
+interface Vectors {
+  gen: number;
+  title: Map<string, number>;
+  doc: Map<string, number>;
+  nTitle: number;
+  nDoc: number;
+}
+
 interface Entry {
   doc: IndexDoc;
+  /** Re-rank vectors, valid while `gen` equals the index generation (IDF changes on every write). */
+  vec?: Vectors;
   title: TermCounts;
   body: TermCounts;
   /** Pre-tokenized fields handed to minisearch, so each text is tokenized once. */
@@ -24,6 +43,9 @@ export interface SearchOptions {
 const FIELD_BOOST = { title: 3, body: 1, comments: 0.4 };
 /** Query terms kept (highest tf·idf first); long bodies would otherwise make every query slow. */
 const MAX_QUERY_TERMS = 40;
+const MIN_QUERY_TERMS = 4;
+/** Query terms in more than this share of documents are dropped from the BM25 stage. */
+const MAX_QUERY_DF = 0.1;
 const SERIAL_VERSION = 1;
 
 function splitTerms(s: string): string[] {
@@ -34,6 +56,7 @@ export class RepoIndex {
   readonly #entries = new Map<number, Entry>();
   readonly #df = new Map<string, number>();
   readonly #ms: MiniSearch<Entry>;
+  #gen = 0;
 
   constructor() {
     this.#ms = new MiniSearch<Entry>({
@@ -43,7 +66,12 @@ export class RepoIndex {
       tokenize: splitTerms,
       processTerm: (t) => t,
       autoVacuum: false,
-      searchOptions: { boost: FIELD_BOOST, tokenize: splitTerms, processTerm: (t) => t, bm25: { k: 1.2, b: 0.75, d: 0.5 } },
+      searchOptions: {
+        boost: FIELD_BOOST,
+        tokenize: splitTerms,
+        processTerm: (t) => t,
+        bm25: { k: 1.2, b: 0.75, d: 0.5 },
+      },
     });
   }
 
@@ -66,6 +94,7 @@ export class RepoIndex {
   /** Adds or replaces a document. */
   upsert(doc: IndexDoc): void {
     if (this.#entries.has(doc.number)) this.remove(doc.number);
+    this.#gen++;
     const title = tokenize(doc.title, 1_000);
     const body = tokenize(doc.body);
     const comments = tokenize(doc.comments);
@@ -76,7 +105,8 @@ export class RepoIndex {
       tok: { title: title.join(" "), body: body.join(" "), comments: comments.join(" ") },
     };
     this.#entries.set(doc.number, entry);
-    for (const t of new Set([...entry.title.keys(), ...entry.body.keys()])) this.#df.set(t, (this.#df.get(t) ?? 0) + 1);
+    for (const t of new Set([...entry.title.keys(), ...entry.body.keys()]))
+      this.#df.set(t, (this.#df.get(t) ?? 0) + 1);
     this.#ms.add(entry);
   }
 
@@ -84,6 +114,7 @@ export class RepoIndex {
     const e = this.#entries.get(number);
     if (!e) return false;
     this.#ms.discard(number);
+    this.#gen++;
     this.#entries.delete(number);
     for (const t of new Set([...e.title.keys(), ...e.body.keys()])) {
       const n = (this.#df.get(t) ?? 1) - 1;
@@ -108,11 +139,14 @@ export class RepoIndex {
     const all = new Map<string, number>();
     for (const [t, c] of qBody) all.set(t, c);
     for (const [t, c] of qTitle) all.set(t, (all.get(t) ?? 0) + 3 * c);
-    const terms = [...all]
+    // Very common terms have long posting lists and add little: they cost most of a query's time.
+    const maxDf = Math.max(20, this.#entries.size * MAX_QUERY_DF);
+    const ranked = [...all]
       .map(([t, c]): [string, number] => [t, (1 + Math.log(c)) * this.idf(t)])
       .filter(([, w]) => w > 0)
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, MAX_QUERY_TERMS);
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const rare = ranked.filter(([t]) => (this.#df.get(t) ?? 0) <= maxDf);
+    const terms = (rare.length >= MIN_QUERY_TERMS ? rare : ranked).slice(0, MAX_QUERY_TERMS);
     if (terms.length === 0) return [];
     const weight = new Map(terms.map(([t, w]) => [t, w]));
     const maxW = terms[0][1];
@@ -132,13 +166,12 @@ export class RepoIndex {
     const minIdf = Math.log(1 + this.#entries.size / 50);
     const out: Candidate[] = hits.map((h) => {
       const e = this.#entries.get(h.id as number) as Entry;
-      const cTitleVec = weightedVector(e.title, this.idf);
-      const cDocVec = weightedVector(e.body, this.idf, 1, weightedVector(e.title, this.idf, 2));
-      const shared = sharedRare(all, new Map([...e.title, ...e.body]), this.idf, minIdf);
+      const v = this.#vectors(e);
+      const shared = sharedRare(all, e.title, e.body, this.idf, minIdf);
       const f: Features = {
-        titleCos: cosine(qTitleVec, cTitleVec, nqt),
-        docCos: cosine(qDocVec, cDocVec, nqd),
-        crossCos: cosine(qTitleVec, cDocVec, nqt),
+        titleCos: cosine(qTitleVec, v.title, nqt, v.nTitle),
+        docCos: cosine(qDocVec, v.doc, nqd, v.nDoc),
+        crossCos: cosine(qTitleVec, v.doc, nqt, v.nDoc),
         bm25Rel: h.score / topBm25,
         sharedCount: shared.length,
       };
@@ -146,6 +179,14 @@ export class RepoIndex {
     });
     out.sort((a, b) => b.score - a.score || b.bm25 - a.bm25 || a.number - b.number);
     return out.slice(0, limit);
+  }
+
+  #vectors(e: Entry): Vectors {
+    if (e.vec?.gen === this.#gen) return e.vec;
+    const title = weightedVector(e.title, this.idf);
+    const doc = weightedVector(e.body, this.idf, 1, weightedVector(e.title, this.idf, 2));
+    e.vec = { gen: this.#gen, title, doc, nTitle: norm(title), nDoc: norm(doc) };
+    return e.vec;
   }
 
   #eligible(number: number, q: SimilarQuery): boolean {

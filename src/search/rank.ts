@@ -18,7 +18,12 @@ export type Idf = (term: string) => number;
 /** Identifier-like terms (error types, frames, files, versions) weigh more than prose words. */
 export const SPECIAL_WEIGHT = 1.6;
 
-export function weightedVector(counts: TermCounts, idf: Idf, scale = 1, into: Map<string, number> = new Map()): Map<string, number> {
+export function weightedVector(
+  counts: TermCounts,
+  idf: Idf,
+  scale = 1,
+  into: Map<string, number> = new Map(),
+): Map<string, number> {
   for (const [t, c] of counts) {
     const w = scale * (1 + Math.log(c)) * idf(t) * (isSpecialTerm(t) ? SPECIAL_WEIGHT : 1);
     if (w > 0) into.set(t, (into.get(t) ?? 0) + w);
@@ -44,10 +49,17 @@ export function cosine(a: Map<string, number>, b: Map<string, number>, na = norm
 }
 
 /** Terms both sides share that are rare and identifier-like: the strongest duplicate evidence. */
-export function sharedRare(a: TermCounts, b: TermCounts, idf: Idf, minIdf: number, limit = 5): string[] {
+export function sharedRare(
+  a: ReadonlyMap<string, number>,
+  b1: TermCounts,
+  b2: TermCounts,
+  idf: Idf,
+  minIdf: number,
+  limit = 5,
+): string[] {
   const out: Array<[string, number]> = [];
   for (const t of a.keys()) {
-    if (b.has(t) && isSpecialTerm(t) && t.length > 3) {
+    if ((b1.has(t) || b2.has(t)) && t.length > 3 && isSpecialTerm(t)) {
       const w = idf(t);
       if (w >= minIdf) out.push([t, w]);
     }

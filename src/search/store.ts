@@ -27,7 +27,9 @@ function toDoc(raw: unknown): IndexDoc {
   try {
     closedBy = closedBySchema.parse(JSON.parse(r.closed_by));
   } catch (err) {
-    throw new InvalidInputError(`repo_index row #${r.number}: closed_by must be a JSON array of PR numbers`, { cause: err });
+    throw new InvalidInputError(`repo_index row #${r.number}: closed_by must be a JSON array of PR numbers`, {
+      cause: err,
+    });
   }
   return {
     number: r.number,
@@ -105,7 +107,11 @@ export async function getMeta(db: Db, repo: string): Promise<IndexMeta | undefin
 }
 
 /** Records back-fill progress: the page cursor while it runs, the time once it is complete. */
-export async function setBackfillProgress(db: Db, repo: string, p: { cursor: string | null; backfilledAt?: number | null }): Promise<void> {
+export async function setBackfillProgress(
+  db: Db,
+  repo: string,
+  p: { cursor: string | null; backfilledAt?: number | null },
+): Promise<void> {
   const count = await db.one<{ n: unknown }>("SELECT COUNT(*) AS n FROM repo_index WHERE repo = $1", [repo]);
   await db.exec(
     `INSERT INTO repo_index_meta (repo, backfilled_at, cursor, doc_count) VALUES ($1, $2, $3, $4)

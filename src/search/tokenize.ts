@@ -14,7 +14,8 @@ const TOKEN_RE = /v?\d+(?:\.\d+)+[a-z0-9-]*|[A-Za-z_$][\w$]*(?:(?:::|[./#:-])[A-
 const CAMEL_RE = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g;
 const HTML_TAG_RE = /<\/?[a-zA-Z][^>]{0,500}>|<!--[\s\S]{0,5000}?-->|&[a-z]+;|&#\d+;/g;
 const URL_RE = /\bhttps?:\/\/\S+/g;
-const FILE_EXT_RE = /\.(java|js|ts|tsx|jsx|py|rb|go|rs|c|cc|cpp|h|hpp|cs|kt|scala|php|swift|m|xml|json|ya?ml|sh|xul|css|html)$/i;
+const FILE_EXT_RE =
+  /\.(java|js|ts|tsx|jsx|py|rb|go|rs|c|cc|cpp|h|hpp|cs|kt|scala|php|swift|m|xml|json|ya?ml|sh|xul|css|html)$/i;
 
 function isStop(t: string): boolean {
   return t.length < 2 || STOP_WORDS.has(t);
@@ -53,7 +54,9 @@ function pushWordParts(word: string, out: string[]): void {
  */
 export function tokenize(text: string, maxChars = MAX_FIELD_CHARS): string[] {
   if (!text) return [];
-  const src = (text.length > maxChars ? text.slice(0, maxChars) : text).replace(URL_RE, " ").replace(HTML_TAG_RE, " ");
+  const src = (text.length > maxChars ? text.slice(0, maxChars) : text)
+    .replace(URL_RE, " ")
+    .replace(HTML_TAG_RE, " ");
   const out: string[] = [];
   for (const m of src.matchAll(TOKEN_RE)) {
     const tok = m[0];

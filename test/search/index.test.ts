@@ -5,7 +5,12 @@ import { InvalidInputError } from "../../src/errors.ts";
 import { docs, T0 } from "./fixtures.ts";
 
 const DAY = 86_400_000;
-const q = { number: 3, title: "FileSystem.get throws NullPointerException for empty path", body: "Stack: FileSystem.get(FileSystem.java:123)", createdAt: T0 + 2 * DAY };
+const q = {
+  number: 3,
+  title: "FileSystem.get throws NullPointerException for empty path",
+  body: "Stack: FileSystem.get(FileSystem.java:123)",
+  createdAt: T0 + 2 * DAY,
+};
 
 describe("RepoIndex.search", () => {
   it("never returns the query issue nor issues created after it", () => {
@@ -16,7 +21,12 @@ describe("RepoIndex.search", () => {
 
   it("treats documents without created_at as candidates, and all documents when the query has none", () => {
     const idx = RepoIndex.fromDocs(docs());
-    expect(idx.search({ ...q, createdAt: undefined }).map((c) => c.number).sort()).toEqual([1, 4]);
+    expect(
+      idx
+        .search({ ...q, createdAt: undefined })
+        .map((c) => c.number)
+        .sort(),
+    ).toEqual([1, 4]);
     const gradle = idx.search({ title: "Gradle 8 upgrade broke the build", body: "", createdAt: T0 });
     expect(gradle.map((c) => c.number)).toEqual([5]);
   });
@@ -42,16 +52,32 @@ describe("RepoIndex.search", () => {
     const idx = RepoIndex.fromDocs(docs());
     idx.upsert({ ...docs()[1], title: "FileSystem.get NullPointerException with empty path" });
     expect(idx.size).toBe(5);
-    expect(idx.search({ ...q, createdAt: undefined, number: 3 }).map((c) => c.number).sort()).toEqual([1, 2, 4]);
+    expect(
+      idx
+        .search({ ...q, createdAt: undefined, number: 3 })
+        .map((c) => c.number)
+        .sort(),
+    ).toEqual([1, 2, 4]);
     expect(idx.remove(1)).toBe(true);
     expect(idx.remove(1)).toBe(false);
-    expect(idx.search({ ...q, createdAt: undefined }).map((c) => c.number).sort()).toEqual([2, 4]);
+    expect(
+      idx
+        .search({ ...q, createdAt: undefined })
+        .map((c) => c.number)
+        .sort(),
+    ).toEqual([2, 4]);
     expect(idx.get(1)).toBeUndefined();
   });
 
   it("indexes a 1 MB body and an HTML-only body without failing", () => {
     const idx = RepoIndex.fromDocs([
-      { number: 10, kind: "issue", title: "Huge log attached", body: "socket timeout retry ".repeat(60_000), comments: "" },
+      {
+        number: 10,
+        kind: "issue",
+        title: "Huge log attached",
+        body: "socket timeout retry ".repeat(60_000),
+        comments: "",
+      },
       { number: 11, kind: "issue", title: "<b></b>", body: "<div><img src=x></div>", comments: "" },
     ]);
     expect(idx.search({ title: "socket timeout", body: "" }).map((c) => c.number)).toEqual([10]);
@@ -70,6 +96,8 @@ describe("serialization", () => {
 
   it("rejects a malformed payload naming the key", () => {
     expect(() => deserializeIndex("{")).toThrow(InvalidInputError);
-    expect(() => deserializeIndex(JSON.stringify({ version: 1, docs: [{ number: 1, kind: "bug" }] }))).toThrow(/docs\.0\.kind/);
+    expect(() =>
+      deserializeIndex(JSON.stringify({ version: 1, docs: [{ number: 1, kind: "bug" }] })),
+    ).toThrow(/docs\.0\.kind/);
   });
 });

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getDoc, getMeta, loadRepoIndex, removeDoc, setBackfilled, setBackfillProgress, upsertDoc } from "../../src/search/store.ts";
+import {
+  getDoc,
+  getMeta,
+  loadRepoIndex,
+  removeDoc,
+  setBackfilled,
+  setBackfillProgress,
+  upsertDoc,
+} from "../../src/search/store.ts";
 import { backends, type TestDb } from "../helpers/db.ts";
 import { docs, T0 } from "./fixtures.ts";
 
@@ -30,14 +38,21 @@ for (const backend of backends) {
         updated_at: null,
         closed_by: "[7]",
       });
-      expect(await getDoc(t.db, REPO, 5)).toEqual({ ...docs()[4], closedBy: [], createdAt: undefined, updatedAt: undefined });
+      expect(await getDoc(t.db, REPO, 5)).toEqual({
+        ...docs()[4],
+        closedBy: [],
+        createdAt: undefined,
+        updatedAt: undefined,
+      });
     });
 
     it("upserts in place and removes", async () => {
       await upsertDoc(t.db, REPO, docs()[0]);
       await upsertDoc(t.db, REPO, { ...docs()[0], title: "renamed", closedBy: [7, 9] });
       await upsertDoc(t.db, "other/repo", docs()[1]);
-      const rows = await t.db.query("SELECT number, title, closed_by FROM repo_index WHERE repo = $1", [REPO]);
+      const rows = await t.db.query("SELECT number, title, closed_by FROM repo_index WHERE repo = $1", [
+        REPO,
+      ]);
       expect(rows).toEqual([{ number: 1, title: "renamed", closed_by: "[7,9]" }]);
       expect(await removeDoc(t.db, REPO, 1)).toBe(true);
       expect(await removeDoc(t.db, REPO, 1)).toBe(false);
@@ -49,7 +64,12 @@ for (const backend of backends) {
       await upsertDoc(t.db, "other/repo", { ...docs()[0], number: 99 });
       const idx = await loadRepoIndex(t.db, REPO);
       expect(idx.size).toBe(5);
-      const got = idx.search({ number: 4, title: "NullPointerException FileSystem.get empty path again", body: "", createdAt: T0 + 3 * 86_400_000 });
+      const got = idx.search({
+        number: 4,
+        title: "NullPointerException FileSystem.get empty path again",
+        body: "",
+        createdAt: T0 + 3 * 86_400_000,
+      });
       expect(got.map((c) => c.number).sort()).toEqual([1, 3]);
       expect(idx.get(1)?.closedBy).toEqual([7]);
     });
@@ -58,7 +78,12 @@ for (const backend of backends) {
       expect(await getMeta(t.db, REPO)).toBeUndefined();
       await upsertDoc(t.db, REPO, docs()[0]);
       await setBackfillProgress(t.db, REPO, { cursor: "page=2" });
-      expect(await getMeta(t.db, REPO)).toEqual({ repo: REPO, backfilledAt: null, cursor: "page=2", docCount: 1 });
+      expect(await getMeta(t.db, REPO)).toEqual({
+        repo: REPO,
+        backfilledAt: null,
+        cursor: "page=2",
+        docCount: 1,
+      });
       await upsertDoc(t.db, REPO, docs()[1]);
       await setBackfilled(t.db, REPO, T0);
       expect(await getMeta(t.db, REPO)).toEqual({ repo: REPO, backfilledAt: T0, cursor: null, docCount: 2 });

@@ -4,7 +4,9 @@ import { MAX_FIELD_CHARS, isSpecialTerm, stem, tokenize } from "../../src/search
 
 describe("tokenize", () => {
   it("keeps a Java stack frame's class, method and file, whole and split", () => {
-    expect(tokenize("java.lang.NullPointerException: at org.apache.hadoop.fs.FileSystem.get(FileSystem.java:123)")).toEqual([
+    expect(
+      tokenize("java.lang.NullPointerException: at org.apache.hadoop.fs.FileSystem.get(FileSystem.java:123)"),
+    ).toEqual([
       "java",
       "lang",
       "nullpointerexception",
@@ -24,7 +26,14 @@ describe("tokenize", () => {
   });
 
   it("splits snake_case and keeps the whole identifier", () => {
-    expect(tokenize("the dfs_client_socket_timeout is ignored")).toEqual(["dfs_client_socket_timeout", "dfs", "client", "socket", "timeout", "ignor"]);
+    expect(tokenize("the dfs_client_socket_timeout is ignored")).toEqual([
+      "dfs_client_socket_timeout",
+      "dfs",
+      "client",
+      "socket",
+      "timeout",
+      "ignor",
+    ]);
   });
 
   it("keeps a JS error type and the file of its frame", () => {
@@ -41,11 +50,24 @@ describe("tokenize", () => {
   });
 
   it("keeps versions whole and as major.minor, drops bare numbers", () => {
-    expect(tokenize("Upgrade to Hadoop 3.3.0 (build 12345) and v2.9.2-rc1")).toEqual(["upgrade", "hadoop", "3.3.0", "3.3", "build", "2.9.2-rc1", "2.9"]);
+    expect(tokenize("Upgrade to Hadoop 3.3.0 (build 12345) and v2.9.2-rc1")).toEqual([
+      "upgrade",
+      "hadoop",
+      "3.3.0",
+      "3.3",
+      "build",
+      "2.9.2-rc1",
+      "2.9",
+    ]);
   });
 
   it("drops stop words and bug-template words", () => {
-    expect(tokenize("Steps to reproduce: open the settings page. Expected results: it works")).toEqual(["open", "setting", "page", "work"]);
+    expect(tokenize("Steps to reproduce: open the settings page. Expected results: it works")).toEqual([
+      "open",
+      "setting",
+      "page",
+      "work",
+    ]);
   });
 
   it("ignores HTML tags, entities, comments and URLs", () => {
@@ -74,17 +96,20 @@ describe("tokenize", () => {
   });
 
   it("stems prose but leaves short words", () => {
-    expect([stem("crashes"), stem("loading"), stem("properties"), stem("class"), stem("bus")]).toEqual(["crash", "load", "property", "class", "bus"]);
+    expect([stem("crashes"), stem("loading"), stem("properties"), stem("class"), stem("bus")]).toEqual([
+      "crash",
+      "load",
+      "property",
+      "class",
+      "bus",
+    ]);
   });
 
   it("marks identifier-like terms as special", () => {
-    expect(["filesystem.get", "dfs_client", "3.3.0", "nullpointerexception", "typeerror", "editor"].map(isSpecialTerm)).toEqual([
-      true,
-      true,
-      true,
-      true,
-      true,
-      false,
-    ]);
+    expect(
+      ["filesystem.get", "dfs_client", "3.3.0", "nullpointerexception", "typeerror", "editor"].map(
+        isSpecialTerm,
+      ),
+    ).toEqual([true, true, true, true, true, false]);
   });
 });
