@@ -27,9 +27,11 @@ import { updateRunStatus } from "./status.ts";
 export interface WorkerApiDeps {
   db: Db;
   gatewayFor: GatewayFor;
-  /** WORKER_SHARED_SECRET; the API refuses every claim when it is empty. */
+  /** WORKER_SHARED_SECRET; when empty the whole API answers 503 (never open). */
   sharedSecret: string;
   policy?: RiskPolicy;
+  /** The run's repository policy (from its `.github/steward.yml`); overrides `policy`. */
+  policyFor?: (run: Run) => Promise<RiskPolicy>;
   leaseMs?: number;
   maxWaitMs?: number;
   pollMs?: number;
@@ -131,7 +133,8 @@ function publicRun(run: Run) {
 }
 
 export function createWorkerApi(deps: WorkerApiDeps): RouteHandler {
-  const policy = deps.policy ?? DEFAULT_POLICY;
+  const policyOf = async (run: Run) =>
+    deps.policyFor ? await deps.policyFor(run) : (deps.policy ?? DEFAULT_POLICY);
   const now = deps.now ?? Date.now;
   const status = async (run: Run, progress?: string) => {
     try {
@@ -223,6 +226,7 @@ export function createWorkerApi(deps: WorkerApiDeps): RouteHandler {
         const run = await auth(req, m);
         const body = parse(proposalsBody, await readJson(req));
         const gateway = await deps.gatewayFor({ repo: run.repo, installationId: run.installationId });
+        const policy = await policyOf(run);
         const created = await createProposals({ db: deps.db, gateway, policy, now }, run, body.commands);
         await status(run);
         return [
@@ -263,7 +267,7 @@ export function createWorkerApi(deps: WorkerApiDeps): RouteHandler {
       /^\/api\/workers\/runs\/(\d+)\/approved$/,
       async (req, m) => {
         const run = await auth(req, m);
-        return [200, { commands: await takeApproved(deps.db, run.id, policy, now) }];
+        return [200, { commands: await takeApproved(deps.db, run.id, await policyOf(run), now) }];
       },
     ],
     [
@@ -299,6 +303,15 @@ export function createWorkerApi(deps: WorkerApiDeps): RouteHandler {
 
   return async (req, res, url) => {
     if (!url.pathname.startsWith("/api/workers/")) return false;
+    if (!deps.sharedSecret) {
+      send(res, 503, {
+        error: {
+          code: "not_configured",
+          message: "the worker API is disabled: set WORKER_SHARED_SECRET on the Steward server",
+        },
+      });
+      return true;
+    }
     const matching = routes.filter(([, re]) => re.test(url.pathname));
     if (matching.length === 0) {
       send(res, 404, { error: { code: "not_found", message: `no worker endpoint ${url.pathname}` } });

@@ -374,7 +374,8 @@ async function runGitHubCommand(gw: AgentGateway, p: Proposal): Promise<string> 
       await gw.mergePullRequest({
         number: c.number,
         method: c.method,
-        ...(p.headSha ? { sha: p.headSha } : {}),
+        // The ticket's head pins the merge only when the ticket IS the PR being merged.
+        ...(p.headSha && c.number === p.ticketNumber ? { sha: p.headSha } : {}),
       });
       return `merged #${c.number} (${c.method})`;
     case "label":

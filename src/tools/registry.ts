@@ -1,10 +1,11 @@
 import type { Services } from "../app/services.ts";
 import type { JobHandler } from "../jobs/types.ts";
+import { agentsJobs } from "./agents/index.ts";
 import { basicJobs } from "./basic/index.ts";
 import { maintenanceJobs } from "./maintenance/index.ts";
 
 // One line per tool area: a function from the shared services to that area's job handlers.
-const areas: Array<(s: Services) => Record<string, JobHandler>> = [maintenanceJobs, basicJobs];
+const areas: Array<(s: Services) => Record<string, JobHandler>> = [maintenanceJobs, basicJobs, agentsJobs];
 
 export function createHandlers(s: Services): Record<string, JobHandler> {
   const out: Record<string, JobHandler> = {};
