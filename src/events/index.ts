@@ -1,6 +1,7 @@
+import { agentsRoute } from "./agents.ts";
 import { commandRoute } from "./commands.ts";
 import { prRoute } from "./pr.ts";
 import type { Route } from "./types.ts";
 
 // One entry per area. Each route is pure: it inspects the event and returns the jobs to enqueue.
-export const routes: Route[] = [prRoute, commandRoute];
+export const routes: Route[] = [prRoute, commandRoute, agentsRoute];
