@@ -97,7 +97,7 @@ export function normalisePrivateKey(raw: string, source: string): string {
     const decoded = Buffer.from(key, "base64").toString("utf8");
     if (decoded.includes("-----BEGIN")) key = decoded.trim();
   }
-  key = key.replace(/\\n/g, "\n");
+  key = key.replace(/\\n/g, "\n").trim();
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
     throw new ConfigurationError(
       `${source}: expected a PEM private key ("-----BEGIN RSA PRIVATE KEY-----…") downloaded from the App's settings page`,

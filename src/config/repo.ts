@@ -18,7 +18,8 @@ export function formatIssues(issues: z.core.$ZodIssue[]): string[] {
     );
     if (i.code === "unrecognized_keys") {
       const keys = (i as { keys: string[] }).keys.join(", ");
-      return `${path ? `${path}: ` : ""}unknown key${keys.includes(",") ? "s" : ""} ${keys}`;
+      const hint = path ? "" : " (expected sections: pr, issues, incidents, notify, agents)";
+      return `${path || "(root)"}: unknown key${keys.includes(",") ? "s" : ""} ${keys}${hint}`;
     }
     return `${path || "(root)"}: ${i.message}`;
   });

@@ -43,7 +43,13 @@ export function testApp(db: Db, env: Record<string, string> = {}): TestApp {
     privateKey: testPrivateKey(),
     secret: "secret",
     log,
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    // Function form: Probot merges its own throttle options over an object default, which would
+    // re-enable the write pacing (a 1–3 s wait per comment) in tests.
+    Octokit: ProbotOctokit.defaults((o: Record<string, any>) => ({
+      ...o,
+      retry: { enabled: false },
+      throttle: { ...o.throttle, enabled: false },
+    })),
   });
   const llm = createLlm(appEnv.llm, { db, log });
   const services = createServices({ db, log, env: appEnv, llm, probot, appSlug: APP_SLUG });
