@@ -57,15 +57,15 @@ export class FakeGitHub {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(data));
     };
-    let m: RegExpMatchArray | null;
     if (req.method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
       return send(201, { token: "ghs_fake", expires_at: new Date(Date.now() + 3600_000).toISOString() });
     }
     if (req.method === "GET" && path.includes("/contents/")) return send(404, { message: "Not Found" });
     if (req.method === "POST" && /\/reactions$/.test(path))
       return send(201, { id: 1, content: body.content });
-    if ((m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/))) {
-      const n = Number(m[1]);
+    const listMatch = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/);
+    if (listMatch) {
+      const n = Number(listMatch[1]);
       const list = this.comments.get(n) ?? [];
       if (req.method === "GET") return send(200, list);
       if (req.method === "POST") {
@@ -78,8 +78,9 @@ export class FakeGitHub {
         return send(201, { ...c, html_url: `https://github.com/x/y/issues/${n}#issuecomment-${c.id}` });
       }
     }
-    if ((m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/)) && req.method === "PATCH") {
-      const id = Number(m[1]);
+    const editMatch = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/);
+    if (editMatch && req.method === "PATCH") {
+      const id = Number(editMatch[1]);
       for (const list of this.comments.values()) {
         const c = list.find((x) => x.id === id);
         if (c) {
