@@ -3,9 +3,10 @@ import type { JobHandler } from "../jobs/types.ts";
 import { agentsJobs } from "./agents/index.ts";
 import { basicJobs } from "./basic/index.ts";
 import { maintenanceJobs } from "./maintenance/index.ts";
+import { prJobs } from "./pr/index.ts";
 
 // One line per tool area: a function from the shared services to that area's job handlers.
-const areas: Array<(s: Services) => Record<string, JobHandler>> = [maintenanceJobs, basicJobs, agentsJobs];
+const areas: Array<(s: Services) => Record<string, JobHandler>> = [maintenanceJobs, basicJobs, agentsJobs, prJobs];
 
 export function createHandlers(s: Services): Record<string, JobHandler> {
   const out: Record<string, JobHandler> = {};
