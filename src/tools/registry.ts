@@ -6,7 +6,12 @@ import { maintenanceJobs } from "./maintenance/index.ts";
 import { prJobs } from "./pr/index.ts";
 
 // One line per tool area: a function from the shared services to that area's job handlers.
-const areas: Array<(s: Services) => Record<string, JobHandler>> = [maintenanceJobs, basicJobs, agentsJobs, prJobs];
+const areas: Array<(s: Services) => Record<string, JobHandler>> = [
+  maintenanceJobs,
+  basicJobs,
+  agentsJobs,
+  prJobs,
+];
 
 export function createHandlers(s: Services): Record<string, JobHandler> {
   const out: Record<string, JobHandler> = {};
