@@ -27,9 +27,23 @@ export function incidentSummary(i: Incident) {
 
 export function formatList(list: Incident[]): string {
   const head = ["ID", "STATUS", "COUNT", "SERVICE", "LAST SEEN", "TITLE"];
-  const rows = list.map((i) => [String(i.id), i.status, String(i.count), i.service ?? "-", iso(i.lastSeen), i.title.slice(0, 80)]);
+  const rows = list.map((i) => [
+    String(i.id),
+    i.status,
+    String(i.count),
+    i.service ?? "-",
+    iso(i.lastSeen),
+    i.title.slice(0, 80),
+  ]);
   const w = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
-  return `${[head, ...rows].map((r) => r.map((c, k) => c.padEnd(w[k]!)).join("  ").trimEnd()).join("\n")}\n`;
+  return `${[head, ...rows]
+    .map((r) =>
+      r
+        .map((c, k) => c.padEnd(w[k]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n")}\n`;
 }
 
 export function formatShow(i: Incident): string {
@@ -64,7 +78,12 @@ Statuses: ${STATUSES.join(", ")}. Uses DATABASE_URL (default ${DEFAULT_DATABASE_
     const [sub, ...rest] = argv;
     const { values, positionals } = parseArgs({
       args: rest,
-      options: { status: { type: "string" }, service: { type: "string" }, limit: { type: "string" }, json: { type: "boolean" } },
+      options: {
+        status: { type: "string" },
+        service: { type: "string" },
+        limit: { type: "string" },
+        json: { type: "boolean" },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -74,12 +93,23 @@ Statuses: ${STATUSES.join(", ")}. Uses DATABASE_URL (default ${DEFAULT_DATABASE_
     const limit = values.limit === undefined ? 100 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new CliUsageError("--limit must be a positive integer");
     const id = Number(positionals[0]);
-    if (sub === "show" && (!Number.isInteger(id) || id < 1)) throw new CliUsageError("show needs a numeric incident ID");
+    if (sub === "show" && (!Number.isInteger(id) || id < 1))
+      throw new CliUsageError("show needs a numeric incident ID");
     const db = await openDb(io.env.DATABASE_URL || DEFAULT_DATABASE_URL);
     try {
       if (sub === "list") {
-        const list = await listIncidents(db, { status: values.status as IncidentStatus | undefined, service: values.service, limit });
-        io.stdout(values.json ? `${JSON.stringify(list.map(incidentSummary))}\n` : list.length ? formatList(list) : "No incidents.\n");
+        const list = await listIncidents(db, {
+          status: values.status as IncidentStatus | undefined,
+          service: values.service,
+          limit,
+        });
+        io.stdout(
+          values.json
+            ? `${JSON.stringify(list.map(incidentSummary))}\n`
+            : list.length
+              ? formatList(list)
+              : "No incidents.\n",
+        );
         return 0;
       }
       const inc = await getIncident(db, id);

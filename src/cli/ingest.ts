@@ -10,7 +10,8 @@ import { CliUsageError, type CliCommand, type CliIO } from "./types.ts";
 function int(v: string | undefined, name: string, def: number): number {
   if (v === undefined) return def;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new CliUsageError(`--${name} must be a positive integer, got "${v}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CliUsageError(`--${name} must be a positive integer, got "${v}"`);
   return n;
 }
 
@@ -56,8 +57,25 @@ restart continues exactly where the last committed batch ended.`,
     const log = createLogger({ level: io.env.LOG_LEVEL ?? "warn" });
     const db = await openDb(io.env.DATABASE_URL || DEFAULT_DATABASE_URL);
     try {
-      if (values.once) return await once(positionals, io, { db, log, options, pollMs, leaseTtlMs, strict: !!values["strict-json"], json: !!values.json });
-      const h = startIngest({ db, paths: positionals, log, options, pollMs, leaseTtlMs, strictJson: !!values["strict-json"] });
+      if (values.once)
+        return await once(positionals, io, {
+          db,
+          log,
+          options,
+          pollMs,
+          leaseTtlMs,
+          strict: !!values["strict-json"],
+          json: !!values.json,
+        });
+      const h = startIngest({
+        db,
+        paths: positionals,
+        log,
+        options,
+        pollMs,
+        leaseTtlMs,
+        strictJson: !!values["strict-json"],
+      });
       io.stderr(`steward ingest: following ${positionals.join(", ")} (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
@@ -75,7 +93,15 @@ restart continues exactly where the last committed batch ended.`,
 async function once(
   files: string[],
   io: CliIO,
-  o: { db: Awaited<ReturnType<typeof openDb>>; log: ReturnType<typeof createLogger>; options: object; pollMs: number; leaseTtlMs: number; strict: boolean; json: boolean },
+  o: {
+    db: Awaited<ReturnType<typeof openDb>>;
+    log: ReturnType<typeof createLogger>;
+    options: object;
+    pollMs: number;
+    leaseTtlMs: number;
+    strict: boolean;
+    json: boolean;
+  },
 ): Promise<number> {
   const all: Array<{ file: string; totals: IngestTotals }> = [];
   for (const file of files) {
@@ -115,7 +141,10 @@ async function once(
 
 function progressBar(total: number): cliProgress.SingleBar {
   const bar = new cliProgress.SingleBar(
-    { format: "{bar} {percentage}% | {value}/{total} bytes | {lps} lines/s | {incidents} new incidents", stream: process.stderr },
+    {
+      format: "{bar} {percentage}% | {value}/{total} bytes | {lps} lines/s | {incidents} new incidents",
+      stream: process.stderr,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0, { lps: 0, incidents: 0 });

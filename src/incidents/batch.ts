@@ -60,7 +60,15 @@ export class IncidentBuffer {
     const key = `${a.fingerprint}\0${a.service}`;
     let agg = this.aggregates.get(key);
     if (!agg) {
-      agg = { ...a, ...describe(), count: 0, firstSeen: time, lastSeen: time, lastRelease: release, releases: new Map() };
+      agg = {
+        ...a,
+        ...describe(),
+        count: 0,
+        firstSeen: time,
+        lastSeen: time,
+        lastRelease: release,
+        releases: new Map(),
+      };
       this.aggregates.set(key, agg);
     }
     agg.count++;
@@ -132,10 +140,28 @@ export async function applyBatch(
         `INSERT INTO incidents (fingerprint, fp_version, service, exception_type, title, first_seen, last_seen, count, status, sample, last_release, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $11, $11)
          ON CONFLICT (fingerprint, fp_version, service) DO NOTHING RETURNING id`,
-        [agg.fingerprint, agg.version, agg.service, agg.exceptionType, agg.title, agg.firstSeen, agg.lastSeen, agg.count, JSON.stringify(agg.sample), agg.lastRelease, now],
+        [
+          agg.fingerprint,
+          agg.version,
+          agg.service,
+          agg.exceptionType,
+          agg.title,
+          agg.firstSeen,
+          agg.lastSeen,
+          agg.count,
+          JSON.stringify(agg.sample),
+          agg.lastRelease,
+          now,
+        ],
       );
       if (ins) {
-        events.push({ kind: "new", incidentId: Number(ins.id), fingerprint: agg.fingerprint, service: agg.service, title: agg.title });
+        events.push({
+          kind: "new",
+          incidentId: Number(ins.id),
+          fingerprint: agg.fingerprint,
+          service: agg.service,
+          title: agg.title,
+        });
         continue;
       }
       const row = await tx.one<Record<string, unknown>>(
@@ -146,7 +172,16 @@ export async function applyBatch(
            updated_at = $8
          WHERE fingerprint = $1 AND fp_version = $2 AND service = $3
          RETURNING id, count, status, fix_merged_at, resolved_at`,
-        [agg.fingerprint, agg.version, agg.service, agg.count, agg.firstSeen, agg.lastSeen, agg.lastRelease, now],
+        [
+          agg.fingerprint,
+          agg.version,
+          agg.service,
+          agg.count,
+          agg.firstSeen,
+          agg.lastSeen,
+          agg.lastRelease,
+          now,
+        ],
       );
       if (!row) continue;
       const id = Number(row.id);
@@ -156,9 +191,16 @@ export async function applyBatch(
       const occ: Occurrence[] = [];
       for (const [rel, t] of agg.releases) {
         const seen = rel
-          ? await tx.one<{ first_seen: number | string }>("SELECT first_seen FROM incident_releases WHERE service = $1 AND release = $2", [agg.service, rel])
+          ? await tx.one<{ first_seen: number | string }>(
+              "SELECT first_seen FROM incident_releases WHERE service = $1 AND release = $2",
+              [agg.service, rel],
+            )
           : undefined;
-        occ.push({ release: rel || null, lastTime: t, releaseFirstSeen: seen ? Number(seen.first_seen) : null });
+        occ.push({
+          release: rel || null,
+          lastTime: t,
+          releaseFirstSeen: seen ? Number(seen.first_seen) : null,
+        });
       }
       const state = {
         status,
@@ -202,7 +244,9 @@ export interface Checkpoint {
 }
 
 export async function getCheckpoint(db: Db, fileKey: string): Promise<Checkpoint | null> {
-  const r = await db.one<Record<string, unknown>>("SELECT * FROM log_checkpoints WHERE file_key = $1", [fileKey]);
+  const r = await db.one<Record<string, unknown>>("SELECT * FROM log_checkpoints WHERE file_key = $1", [
+    fileKey,
+  ]);
   if (!r) return null;
   return {
     fileKey: String(r.file_key),

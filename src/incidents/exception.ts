@@ -47,13 +47,19 @@ export function exceptionFromRecord(rec: Obj): RawException {
   // ECS: error{type, message, stack_trace} (nested or flattened); zap/slog: error as a string.
   const error = rec.error;
   const errorObj = obj(error);
-  if (errorObj) take(errorObj.type ?? errorObj.name ?? errorObj.kind, errorObj.message, errorObj.stack_trace ?? errorObj.stack);
+  if (errorObj)
+    take(
+      errorObj.type ?? errorObj.name ?? errorObj.kind,
+      errorObj.message,
+      errorObj.stack_trace ?? errorObj.stack,
+    );
   else if (typeof error === "string") take(null, error, null);
   else take(rec["error.type"], rec["error.message"], rec["error.stack_trace"]);
 
   // OpenTelemetry semantic conventions, as attributes or flattened.
   const attrs = obj(rec.attributes) ?? obj(rec.Attributes);
-  if (attrs) take(at(attrs, "exception.type"), at(attrs, "exception.message"), at(attrs, "exception.stacktrace"));
+  if (attrs)
+    take(at(attrs, "exception.type"), at(attrs, "exception.message"), at(attrs, "exception.stacktrace"));
   take(rec["exception.type"], rec["exception.message"], rec["exception.stacktrace"]);
 
   // structlog: exception is a formatted string, or a list of dict tracebacks.

@@ -31,10 +31,18 @@ export function compileRules(rules: FingerprintRule[]): CompiledRule[] {
       try {
         return new RegExp(src);
       } catch (err) {
-        throw new TypeError(`incidents.rules[${i}].match.${key}: not a valid regular expression (${(err as Error).message})`);
+        throw new TypeError(
+          `incidents.rules[${i}].match.${key}: not a valid regular expression (${(err as Error).message})`,
+        );
       }
     };
-    return { type: re("type"), message: re("message"), service: re("service"), path: re("path"), values: r.fingerprint };
+    return {
+      type: re("type"),
+      message: re("message"),
+      service: re("service"),
+      path: re("path"),
+      values: r.fingerprint,
+    };
   });
 }
 
@@ -50,7 +58,10 @@ export function normalizeModule(mod: string): string {
     .replace(/^app\/\//, "")
     .replace(/\$\$(?:Lambda|EnhancerBy\w*|FastClassBy\w*|SpringCGLIB|Proxy)\$*[\w$/.]*$/, "$$$$<auto>")
     .replace(/\$Proxy\d+$/, "$$Proxy")
-    .replace(/(GeneratedMethodAccessor|GeneratedConstructorAccessor|GeneratedSerializationConstructorAccessor)\d+$/, "$1")
+    .replace(
+      /(GeneratedMethodAccessor|GeneratedConstructorAccessor|GeneratedSerializationConstructorAccessor)\d+$/,
+      "$1",
+    )
     .replace(/_\$\$_jvst\w+$/, "_$$$$_jvst")
     .replace(/\$HibernateProxy\$\w+$/, "$$HibernateProxy");
 }
@@ -73,7 +84,10 @@ export function normalizeFunction(fn: string, hasModule: boolean): string {
   f = f.replace(/\.func\d+(?:\.\d+)*$/, ".func");
   if (hasModule) return f.replace(/\[[^\]]*\]/g, "");
   // V8: `async`, `new`, `[as alias]`, receiver prefixes (Object., Module., Class.) carry no identity.
-  f = f.replace(/^(?:async|new) /, "").replace(/ \[as [^\]]*\]$/, "").trim();
+  f = f
+    .replace(/^(?:async|new) /, "")
+    .replace(/ \[as [^\]]*\]$/, "")
+    .trim();
   if (f === "<anonymous>" || f === "?" || f === "Object.<anonymous>") return "";
   const dot = f.lastIndexOf(".");
   if (dot >= 0 && !f.includes(" ")) f = f.slice(dot + 1);
@@ -81,7 +95,10 @@ export function normalizeFunction(fn: string, hasModule: boolean): string {
 }
 
 /** The default (Sentry-style) components: in-app frames when there are any, else type + message. */
-export function defaultComponents(r: NormalizedRecord): { basis: "frames" | "message"; components: string[] } {
+export function defaultComponents(r: NormalizedRecord): {
+  basis: "frames" | "message";
+  components: string[];
+} {
   const type = r.exceptionType ?? "";
   const parts: string[] = [];
   let prev = "";

@@ -5,14 +5,13 @@ import type { StackLanguage } from "./stack.ts";
 // Decides which frames belong to the application. Library and runtime frames never contribute to a
 // fingerprint, so a dependency upgrade that reshuffles its internals does not split incidents.
 
-const LIB_PATH = /(?:^|[/\\])(?:node_modules|site-packages|dist-packages|\.venv|vendor)[/\\]|^node:|^internal[/\\]|<frozen |^<|\[native code\]/;
+const LIB_PATH =
+  /(?:^|[/\\])(?:node_modules|site-packages|dist-packages|\.venv|vendor)[/\\]|^node:|^internal[/\\]|<frozen |^<|\[native code\]/;
 const PY_STDLIB = /[/\\]lib[/\\](?:python\d[\d.]*|pypy\d*)[/\\](?!site-packages|dist-packages)/;
 const JAVA_LIB = /^(?:[\w.]+\/)?(?:java|javax|jakarta|sun|com\.sun|jdk|kotlin|scala)\./;
 const GO_ROOT = /(?:^|\/)(?:usr\/local\/go|go\/src\/(?:runtime|net|internal|syscall|os|sync|reflect))\//;
 
-export interface InAppMatcher {
-  (frame: Omit<Frame, "inApp">, language: StackLanguage): boolean;
-}
+export type InAppMatcher = (frame: Omit<Frame, "inApp">, language: StackLanguage) => boolean;
 
 export function createInAppMatcher(inApp: string[] = [], notInApp: string[] = []): InAppMatcher {
   const yes = inApp.length ? picomatch(inApp, { dot: true, contains: true }) : null;
@@ -40,7 +39,9 @@ export function defaultInApp(frame: Omit<Frame, "inApp">, language: StackLanguag
       // `main` is the program itself.
       const mod = frame.module ?? "";
       const first = mod.split("/")[0] ?? "";
-      return mod === "main" || first.includes(".") || (mod !== "" && !file.includes("/go/src/") && !isGoStd(first));
+      return (
+        mod === "main" || first.includes(".") || (mod !== "" && !file.includes("/go/src/") && !isGoStd(first))
+      );
     }
     default:
       return file !== "" && file !== "native" && !/^(?:events|module|node|internal)\.js$/.test(file);

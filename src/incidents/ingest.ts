@@ -7,7 +7,8 @@ import { type IngestTotals, type TailOptions, Tailer } from "./tail.ts";
 // Entry points: `startIngest` follows files until stopped (used by `steward ingest --follow` and by
 // `serve` when configured); `ingestOnce` back-fills one file to its end and returns.
 
-export interface StartIngestOptions extends Partial<Omit<TailOptions, "db" | "patterns" | "log" | "options">> {
+export interface StartIngestOptions
+  extends Partial<Omit<TailOptions, "db" | "patterns" | "log" | "options">> {
   db: Db;
   paths: string[];
   log: Logger;
@@ -39,7 +40,9 @@ export function startIngest(o: StartIngestOptions): IngestHandle {
   const loop = () => {
     running = t
       .poll()
-      .catch((err) => o.log.error({ err: { message: (err as Error).message } }, "ingest pass failed; retrying"))
+      .catch((err) =>
+        o.log.error({ err: { message: (err as Error).message } }, "ingest pass failed; retrying"),
+      )
       .then(() => {
         if (!stopping) timer = setTimeout(loop, pollMs);
       });
@@ -62,7 +65,9 @@ export class LeaseBusyError extends Error {}
  * Reads one file from its checkpoint to its current end. If another process holds the file's
  * lease, waits for it (up to `waitMs`), then continues from wherever that process stopped.
  */
-export async function ingestOnce(o: Omit<StartIngestOptions, "paths"> & { file: string; waitMs?: number }): Promise<IngestTotals> {
+export async function ingestOnce(
+  o: Omit<StartIngestOptions, "paths"> & { file: string; waitMs?: number },
+): Promise<IngestTotals> {
   const t = tailer({ ...o, paths: [o.file] });
   const deadline = Date.now() + (o.waitMs ?? 2 * (o.leaseTtlMs ?? 30_000));
   for (;;) {

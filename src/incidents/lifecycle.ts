@@ -10,7 +10,10 @@ export interface LifecycleConfig {
   releaseQuietMs: number;
 }
 
-export const DEFAULT_LIFECYCLE: LifecycleConfig = { verifyWindowMs: 24 * 3_600_000, releaseQuietMs: 3_600_000 };
+export const DEFAULT_LIFECYCLE: LifecycleConfig = {
+  verifyWindowMs: 24 * 3_600_000,
+  releaseQuietMs: 3_600_000,
+};
 
 export type IncidentAction = "propose-fix" | "merge-fix" | "resolve" | "ignore" | "reopen" | "regress";
 
@@ -59,9 +62,14 @@ export interface Occurrence {
  * - fix-merged regresses when the error shows up in a release first seen after the merge, or
  *   after the verification window has passed.
  */
-export function regressesOn(state: LifecycleState, occ: Occurrence[], cfg: LifecycleConfig = DEFAULT_LIFECYCLE): boolean {
+export function regressesOn(
+  state: LifecycleState,
+  occ: Occurrence[],
+  cfg: LifecycleConfig = DEFAULT_LIFECYCLE,
+): boolean {
   const merged = state.fixMergedAt;
-  const oldRelease = (o: Occurrence) => merged !== null && o.releaseFirstSeen !== null && o.releaseFirstSeen <= merged;
+  const oldRelease = (o: Occurrence) =>
+    merged !== null && o.releaseFirstSeen !== null && o.releaseFirstSeen <= merged;
   if (state.status === "resolved") {
     const since = state.resolvedAt ?? 0;
     return occ.some((o) => o.lastTime > since && !oldRelease(o));

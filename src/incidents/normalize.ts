@@ -9,19 +9,44 @@ import { defaultInApp, type InAppMatcher } from "./inapp.ts";
 
 type Obj = Record<string, unknown>;
 
+interface Path {
+  key: string;
+  head: string | null;
+  tail: Path | null;
+}
+
+// Alias paths are split once; lookups then allocate nothing (this runs for every error record).
+function compile(path: string): Path {
+  const dot = path.indexOf(".");
+  return dot < 0
+    ? { key: path, head: null, tail: null }
+    : { key: path, head: path.slice(0, dot), tail: compile(path.slice(dot + 1)) };
+}
+const compiled = new Map<string, Path>();
+function pathOf_(p: string): Path {
+  let c = compiled.get(p);
+  if (!c) {
+    c = compile(p);
+    compiled.set(p, c);
+  }
+  return c;
+}
+
+function lookup(rec: Obj, c: Path): unknown {
+  const v = rec[c.key];
+  if (v !== undefined || c.head === null) return v;
+  const h = rec[c.head];
+  return h !== null && typeof h === "object" ? lookup(h as Obj, c.tail!) : undefined;
+}
+
 /** Looks up `a.b.c` as a flat key first (ECS/OTel flattened), then as nested objects. */
 export function pick(rec: Obj, path: string): unknown {
-  if (path in rec) return rec[path];
-  const dot = path.indexOf(".");
-  if (dot < 0) return undefined;
-  const head = rec[path.slice(0, dot)];
-  if (head === null || typeof head !== "object") return undefined;
-  return pick(head as Obj, path.slice(dot + 1));
+  return lookup(rec, pathOf_(path));
 }
 
 function firstOf(rec: Obj, paths: readonly string[]): unknown {
   for (const p of paths) {
-    const v = pick(rec, p);
+    const v = lookup(rec, pathOf_(p));
     if (v !== undefined && v !== null && v !== "") return v;
   }
   return undefined;
@@ -31,13 +56,33 @@ function str(v: unknown): string | null {
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   // OTel AnyValue: {stringValue: "…"}
-  if (v && typeof v === "object" && typeof (v as Obj).stringValue === "string") return (v as Obj).stringValue as string;
+  if (v && typeof v === "object" && typeof (v as Obj).stringValue === "string")
+    return (v as Obj).stringValue as string;
   return null;
 }
 
 export const ALIASES = {
-  level: ["level", "levelname", "severity_text", "severityText", "log.level", "severity", "level_value", "severity_number", "severityNumber"],
-  time: ["time", "timestamp", "@timestamp", "ts", "asctime", "time_unix_nano", "timeUnixNano", "observedTimeUnixNano"],
+  level: [
+    "level",
+    "levelname",
+    "severity_text",
+    "severityText",
+    "log.level",
+    "severity",
+    "level_value",
+    "severity_number",
+    "severityNumber",
+  ],
+  time: [
+    "time",
+    "timestamp",
+    "@timestamp",
+    "ts",
+    "asctime",
+    "time_unix_nano",
+    "timeUnixNano",
+    "observedTimeUnixNano",
+  ],
   message: ["msg", "message", "event", "body", "log.message"],
   service: [
     "service.name",
@@ -48,8 +93,27 @@ export const ALIASES = {
     "app",
     "application",
   ],
-  path: ["url.path", "req.path", "req.url", "request.path", "http.target", "http.url", "attributes.url.path", "attributes.http.target", "path", "url"],
-  method: ["http.request.method", "req.method", "request.method", "attributes.http.request.method", "attributes.http.method", "http.method", "method"],
+  path: [
+    "url.path",
+    "req.path",
+    "req.url",
+    "request.path",
+    "http.target",
+    "http.url",
+    "attributes.url.path",
+    "attributes.http.target",
+    "path",
+    "url",
+  ],
+  method: [
+    "http.request.method",
+    "req.method",
+    "request.method",
+    "attributes.http.request.method",
+    "attributes.http.method",
+    "http.method",
+    "method",
+  ],
   status: [
     "http.response.status_code",
     "res.statusCode",
@@ -62,8 +126,27 @@ export const ALIASES = {
     "status_code",
     "status",
   ],
-  traceId: ["trace.id", "trace_id", "traceId", "traceID", "otelTraceID", "mdc.traceId", "mdc.trace_id", "dd.trace_id", "logging.googleapis.com/trace", "req.id"],
-  release: ["service.version", "release", "version", "app_version", "resource.service.version", "resource.attributes.service.version", "git_sha"],
+  traceId: [
+    "trace.id",
+    "trace_id",
+    "traceId",
+    "traceID",
+    "otelTraceID",
+    "mdc.traceId",
+    "mdc.trace_id",
+    "dd.trace_id",
+    "logging.googleapis.com/trace",
+    "req.id",
+  ],
+  release: [
+    "service.version",
+    "release",
+    "version",
+    "app_version",
+    "resource.service.version",
+    "resource.attributes.service.version",
+    "git_sha",
+  ],
 } as const;
 
 const PINO_LEVELS: Array<[number, Level]> = [
@@ -76,17 +159,54 @@ const PINO_LEVELS: Array<[number, Level]> = [
 ];
 
 const LEVEL_WORDS: Record<string, Level> = {
-  trace: "trace", finest: "trace", finer: "trace", debug: "debug", fine: "debug", config: "debug",
-  info: "info", information: "info", notice: "info", warn: "warn", warning: "warn",
-  error: "error", err: "error", severe: "error", dpanic: "error",
-  fatal: "fatal", critical: "fatal", crit: "fatal", alert: "fatal", emerg: "fatal", emergency: "fatal", panic: "fatal",
+  trace: "trace",
+  finest: "trace",
+  finer: "trace",
+  debug: "debug",
+  fine: "debug",
+  config: "debug",
+  info: "info",
+  information: "info",
+  notice: "info",
+  warn: "warn",
+  warning: "warn",
+  error: "error",
+  err: "error",
+  severe: "error",
+  dpanic: "error",
+  fatal: "fatal",
+  critical: "fatal",
+  crit: "fatal",
+  alert: "fatal",
+  emerg: "fatal",
+  emergency: "fatal",
+  panic: "fatal",
 };
 
 export function toLevel(raw: unknown, key?: string): Level {
   if (typeof raw === "number") {
-    if (key === "level_value") return raw >= 50000 ? "fatal" : raw >= 40000 ? "error" : raw >= 30000 ? "warn" : raw >= 20000 ? "info" : "debug";
+    if (key === "level_value")
+      return raw >= 50000
+        ? "fatal"
+        : raw >= 40000
+          ? "error"
+          : raw >= 30000
+            ? "warn"
+            : raw >= 20000
+              ? "info"
+              : "debug";
     if (key === "severity_number" || key === "severityNumber")
-      return raw >= 21 ? "fatal" : raw >= 17 ? "error" : raw >= 13 ? "warn" : raw >= 9 ? "info" : raw >= 5 ? "debug" : "trace";
+      return raw >= 21
+        ? "fatal"
+        : raw >= 17
+          ? "error"
+          : raw >= 13
+            ? "warn"
+            : raw >= 9
+              ? "info"
+              : raw >= 5
+                ? "debug"
+                : "trace";
     for (const [n, l] of PINO_LEVELS) if (raw >= n) return l;
     return "trace";
   }
@@ -168,7 +288,12 @@ export function normalizeRecord(rec: Obj, opts: NormalizeOptions = {}): Normaliz
   const marked = (frames ?? []).map((f) => ({ ...f, inApp: isIn(f, language) }));
   const logMsg = str(firstOf(rec, ALIASES.message));
   const statusRaw = firstOf(rec, ALIASES.status);
-  const status = typeof statusRaw === "number" ? statusRaw : typeof statusRaw === "string" && /^\d{3}$/.test(statusRaw) ? Number(statusRaw) : null;
+  const status =
+    typeof statusRaw === "number"
+      ? statusRaw
+      : typeof statusRaw === "string" && /^\d{3}$/.test(statusRaw)
+        ? Number(statusRaw)
+        : null;
   return {
     service: serviceOf(rec, opts.defaultService ?? null),
     level: levelOf(rec),

@@ -11,7 +11,10 @@ const HEX4 = "[0-9a-fA-F]{1,4}";
 
 const CATEGORIES: Array<[name: string, source: string]> = [
   ["email", String.raw`(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+`],
-  ["url", String.raw`\b(?:https?|wss?|ftp|postgres(?:ql)?|mysql|redis|mongodb(?:\+srv)?|amqps?)://[^\s"'<>()\[\]{}]+`],
+  [
+    "url",
+    String.raw`\b(?:https?|wss?|ftp|postgres(?:ql)?|mysql|redis|mongodb(?:\+srv)?|amqps?)://[^\s"'<>()\[\]{}]+`,
+  ],
   ["uuid", String.raw`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`],
   ["traceparent", String.raw`\b00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}\b`],
   [

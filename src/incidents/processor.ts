@@ -1,4 +1,5 @@
 import { IncidentBuffer } from "./batch.ts";
+import { maybeError } from "./prefilter.ts";
 import { compileRules, fingerprint, incidentTitle, type CompiledRule } from "./fingerprint.ts";
 import { createInAppMatcher, type InAppMatcher } from "./inapp.ts";
 import { isError, normalizeRecord } from "./normalize.ts";
@@ -9,11 +10,6 @@ import { maskSecrets, maskValue } from "./secrets.ts";
 // Turns complete log lines (byte ranges of a Buffer) into buffered incident counts.
 
 export const MAX_LINE_BYTES = 1024 * 1024;
-
-// A line can only be an error under the default policy if it mentions one of these. Lines that
-// cannot match skip JSON.parse entirely, which is most of the cost of ingesting a healthy log.
-const MAYBE_ERROR =
-  /rr|RR|xcept|XCEPT|[Ss]tack|[Tt]hrowable|exc_info|[Ff]atal|FATAL|[Cc]rit|CRIT|[Ss]evere|SEVERE|[Pp]anic|PANIC|[Ee]merg|EMERG|[Aa]lert|ALERT|"level":\s*"?(?:[5-9]\d|\d{3})|"level_value":\s*"?[4-9]\d{4}|"severity_?[Nn]umber":\s*(?:1[7-9]|2\d)|"(?:statusCode|status_code|status)":\s*"?(?:[5-9]\d\d)/;
 
 export interface LineCounters {
   lines: number;
@@ -37,7 +33,8 @@ export class LineProcessor {
     this.#inApp = createInAppMatcher(opts.inApp, opts.notInApp);
     const e = opts.errors;
     // The prefilter encodes the default policy; a looser policy must look at every line.
-    this.#prefilter = !o.strictJson && LEVEL_RANK[e.minLevel] >= LEVEL_RANK.error && (e.status === 0 || e.status >= 500);
+    this.#prefilter =
+      !o.strictJson && LEVEL_RANK[e.minLevel] >= LEVEL_RANK.error && (e.status === 0 || e.status >= 500);
     this.#now = o.now ?? Date.now;
   }
 
@@ -62,7 +59,8 @@ export class LineProcessor {
       this.counters.nonJson++;
       return;
     }
-    if (this.#prefilter && !MAYBE_ERROR.test(buf.toString("latin1", start, end))) return;
+    // Lines that cannot be errors skip JSON.parse, most of the cost of a healthy log.
+    if (this.#prefilter && !maybeError(buf, start, end)) return;
     let rec: unknown;
     try {
       rec = JSON.parse(buf.toString("utf8", start, end));

@@ -1,5 +1,11 @@
 import type { Db } from "../store/types.ts";
-import { DEFAULT_LIFECYCLE, type IncidentAction, type LifecycleConfig, nextStatus, resolutionDue } from "./lifecycle.ts";
+import {
+  DEFAULT_LIFECYCLE,
+  type IncidentAction,
+  type LifecycleConfig,
+  nextStatus,
+  resolutionDue,
+} from "./lifecycle.ts";
 import type { IncidentStatus } from "./schema.ts";
 
 // Reads and compare-and-set writes on the incidents table. Every status change names the status it
@@ -92,8 +98,15 @@ export async function getIncident(db: Db, id: number): Promise<Incident | null> 
   return r ? rowToIncident(r) : null;
 }
 
-export async function findIncidentByIssue(db: Db, repo: string, issueNumber: number): Promise<Incident | null> {
-  const r = await db.one("SELECT * FROM incidents WHERE repo = $1 AND issue_number = $2", [repo, issueNumber]);
+export async function findIncidentByIssue(
+  db: Db,
+  repo: string,
+  issueNumber: number,
+): Promise<Incident | null> {
+  const r = await db.one("SELECT * FROM incidents WHERE repo = $1 AND issue_number = $2", [
+    repo,
+    issueNumber,
+  ]);
   return r ? rowToIncident(r) : null;
 }
 
@@ -136,7 +149,8 @@ export async function transitionIncident(
     const set: string[] = ["status = $3", "updated_at = $4", "linked_prs = $5"];
     if (action === "merge-fix") set.push("fix_merged_at = $4", "resolved_at = NULL");
     if (action === "resolve") set.push("resolved_at = $4");
-    if (action === "regress") set.push("regression_count = regression_count + 1", "regressed_at = $4", "resolved_at = NULL");
+    if (action === "regress")
+      set.push("regression_count = regression_count + 1", "regressed_at = $4", "resolved_at = NULL");
     if (action === "reopen") set.push("resolved_at = NULL", "fix_merged_at = NULL");
     const changed = await db.exec(`UPDATE incidents SET ${set.join(", ")} WHERE id = $1 AND status = $2`, [
       id,
@@ -150,14 +164,25 @@ export async function transitionIncident(
   return null;
 }
 
-function upsertPr(list: LinkedPr[], pr: { repo: string; number: number }, action: IncidentAction, at: number): LinkedPr[] {
+function upsertPr(
+  list: LinkedPr[],
+  pr: { repo: string; number: number },
+  action: IncidentAction,
+  at: number,
+): LinkedPr[] {
   const state: LinkedPr["state"] = action === "merge-fix" ? "merged" : "open";
   const rest = list.filter((p) => !(p.repo === pr.repo && p.number === pr.number));
   return [...rest, { repo: pr.repo, number: pr.number, state, at }];
 }
 
 /** Records the GitHub issue opened for an incident. False when another writer already set one. */
-export async function setIncidentIssue(db: Db, id: number, repo: string, issueNumber: number, now = Date.now()): Promise<boolean> {
+export async function setIncidentIssue(
+  db: Db,
+  id: number,
+  repo: string,
+  issueNumber: number,
+  now = Date.now(),
+): Promise<boolean> {
   const c = await db.exec(
     "UPDATE incidents SET repo = $2, issue_number = $3, synced_status = status, stats_count = count, updated_at = $4 WHERE id = $1 AND issue_number IS NULL",
     [id, repo, issueNumber, now],
@@ -166,7 +191,13 @@ export async function setIncidentIssue(db: Db, id: number, repo: string, issueNu
 }
 
 /** Records a posted stats comment, CAS on the previous post time. */
-export async function markStatsPosted(db: Db, id: number, prevAt: number | null, count: number, now = Date.now()): Promise<boolean> {
+export async function markStatsPosted(
+  db: Db,
+  id: number,
+  prevAt: number | null,
+  count: number,
+  now = Date.now(),
+): Promise<boolean> {
   const c = await db.exec(
     `UPDATE incidents SET stats_comment_at = $2, stats_count = $3, updated_at = $2 WHERE id = $1 AND ${prevAt === null ? "stats_comment_at IS NULL" : "stats_comment_at = $4"}`,
     prevAt === null ? [id, now, count] : [id, now, count, prevAt],
@@ -176,7 +207,10 @@ export async function markStatsPosted(db: Db, id: number, prevAt: number | null,
 
 /** Records that the GitHub issue now mirrors `status` (opened/closed/reopened). CAS on status. */
 export async function markStatusSynced(db: Db, id: number, status: IncidentStatus): Promise<boolean> {
-  return (await db.exec("UPDATE incidents SET synced_status = $2 WHERE id = $1 AND status = $2", [id, status])) === 1;
+  return (
+    (await db.exec("UPDATE incidents SET synced_status = $2 WHERE id = $1 AND status = $2", [id, status])) ===
+    1
+  );
 }
 
 export interface PendingEffects {
@@ -196,14 +230,19 @@ export async function pendingGitHubEffects(
   const interval = opts.statsIntervalMs ?? 15 * 60_000;
   const limit = opts.limit ?? 100;
   const q = async (where: string, params: Array<number>) =>
-    (await db.query(`SELECT * FROM incidents WHERE ${where} ORDER BY id LIMIT ${limit}`, params)).map(rowToIncident);
+    (await db.query(`SELECT * FROM incidents WHERE ${where} ORDER BY id LIMIT ${limit}`, params)).map(
+      rowToIncident,
+    );
   return {
     needIssue: await q("issue_number IS NULL AND status <> 'ignored'", []),
     statsDue: await q(
       "issue_number IS NOT NULL AND count > stats_count AND (stats_comment_at IS NULL OR stats_comment_at <= $1)",
       [now - interval],
     ),
-    statusChanged: await q("issue_number IS NOT NULL AND (synced_status IS NULL OR synced_status <> status)", []),
+    statusChanged: await q(
+      "issue_number IS NOT NULL AND (synced_status IS NULL OR synced_status <> status)",
+      [],
+    ),
   };
 }
 

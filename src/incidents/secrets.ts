@@ -3,7 +3,10 @@
 
 const RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   // Connection strings: keep scheme, user and host, drop the password.
-  [/\b([a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@"']{1,100}):([^\s@/"']{1,200})@/gi, (_m, pre) => `${pre}:[redacted]@`],
+  [
+    /\b([a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@"']{1,100}):([^\s@/"']{1,200})@/gi,
+    (_m, pre) => `${pre}:[redacted]@`,
+  ],
   // Authorization headers and bearer tokens.
   [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g, (_m, kind) => `${kind} [redacted]`],
   // JWTs.
@@ -14,7 +17,10 @@ const RULES: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   [/\bsk-(?:proj-|live-|test-)?[A-Za-z0-9_-]{16,}/g, "[redacted-token]"],
   [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, "[redacted-aws-key]"],
   [/\bAIza[0-9A-Za-z_-]{35}\b/g, "[redacted-token]"],
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[redacted-private-key]"],
+  [
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+    "[redacted-private-key]",
+  ],
   // key=value / "key": "value" pairs whose key names a secret.
   [
     /(["']?)\b((?:[\w-]*?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|authorization|credentials?|session[_-]?id|cookie)))\1(\s*[:=]\s*)(["']?)([^\s"'&,;}]{1,500})\4/gi,
@@ -41,11 +47,13 @@ export function maskValue(value: unknown, depth = 0): unknown {
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_KEY.test(k) && v !== null && typeof v !== "object" ? "[redacted]" : maskValue(v, depth + 1);
+      out[k] =
+        SECRET_KEY.test(k) && v !== null && typeof v !== "object" ? "[redacted]" : maskValue(v, depth + 1);
     }
     return out;
   }
   return value;
 }
 
-const SECRET_KEY = /password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|authorization|cookie|credential/i;
+const SECRET_KEY =
+  /password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|authorization|cookie|credential/i;

@@ -19,12 +19,16 @@ const PY_FRAME = /^\s*File "([^"]+)", line (\d+)(?:, in (.+))?\s*$/;
 const JAVA_FRAME = /^\s*at ([\w$.<>/-]+?)\.([\w$<>-]+)\((?:([^:)]*)(?::(\d+))?)?\)/;
 const GO_ARGS = /\([^()]*\)$/;
 const GO_LOC = /^\t(.+?):(\d+)(?: \+0x[0-9a-f]+)?\s*$/;
-const TYPE_LINE = /^([A-Za-z_$][\w$.]*(?:Error|Exception|Exit|Interrupt|Warning|Fault|Failure|Throwable)?[\w$]*)(?::\s?(.*))?$/;
+const TYPE_LINE =
+  /^([A-Za-z_$][\w$.]*(?:Error|Exception|Exit|Interrupt|Warning|Fault|Failure|Throwable)?[\w$]*)(?::\s?(.*))?$/;
 
 export function detectLanguage(lines: string[]): StackLanguage {
   for (const l of lines) {
     if (PY_FRAME.test(l) || l.startsWith("Traceback (most recent call last)")) return "python";
-    if (/^\s*at [\w$.<>/-]+\([^)]*\.(?:java|kt|scala|groovy|clj):\d+\)/.test(l) || /^\s*at .*\((?:Native Method|Unknown Source)\)/.test(l))
+    if (
+      /^\s*at [\w$.<>/-]+\([^)]*\.(?:java|kt|scala|groovy|clj):\d+\)/.test(l) ||
+      /^\s*at .*\((?:Native Method|Unknown Source)\)/.test(l)
+    )
       return "java";
     if (/^goroutine \d+ \[/.test(l) || GO_LOC.test(l) || /^ {4,}\S+\.go:\d+/.test(l)) return "go";
     if (/^\s*at \S/.test(l)) return "v8";
@@ -105,7 +109,8 @@ function parsePython(lines: string[]): ParsedStack {
     }
     // The exception line is the first unindented line after the frames.
     if (inTrace && raw && !/^\s/.test(raw)) {
-      if (/^(During handling of the above exception|The above exception was the direct cause)/.test(raw)) continue;
+      if (/^(During handling of the above exception|The above exception was the direct cause)/.test(raw))
+        continue;
       last = headerType(raw);
       inTrace = false;
     }

@@ -56,15 +56,34 @@ interface Open {
 }
 
 export class Tailer {
-  readonly totals: IngestTotals = { files: 0, bytes: 0, lines: 0, errorLines: 0, nonJson: 0, tooLong: 0, newIncidents: 0, regressions: 0 };
+  readonly totals: IngestTotals = {
+    files: 0,
+    bytes: 0,
+    lines: 0,
+    errorLines: 0,
+    nonJson: 0,
+    tooLong: 0,
+    newIncidents: 0,
+    regressions: 0,
+  };
   readonly owner: string;
-  readonly #o: Required<Pick<TailOptions, "pollMs" | "leaseTtlMs" | "flushLines" | "flushMs" | "rotateWaitMs">> & TailOptions;
+  readonly #o: Required<
+    Pick<TailOptions, "pollMs" | "leaseTtlMs" | "flushLines" | "flushMs" | "rotateWaitMs">
+  > &
+    TailOptions;
   readonly #files = new Map<string, Open>();
   readonly #blocked = new Map<string, number>();
   readonly #now: () => number;
 
   constructor(o: TailOptions) {
-    this.#o = { pollMs: 250, leaseTtlMs: 30_000, flushLines: 100_000, flushMs: 1000, rotateWaitMs: 2000, ...o };
+    this.#o = {
+      pollMs: 250,
+      leaseTtlMs: 30_000,
+      flushLines: 100_000,
+      flushMs: 1000,
+      rotateWaitMs: 2000,
+      ...o,
+    };
     this.owner = o.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
     this.#now = o.now ?? Date.now;
   }
@@ -122,7 +141,8 @@ export class Tailer {
         const t = this.#now();
         if (f.detached && t - f.lastDataAt >= this.#o.rotateWaitMs) await this.#close(key, f, true);
         else if (t - f.lastRenewAt >= this.#o.leaseTtlMs / 3) {
-          if (!(await acquireLease(this.#o.db, f.lease, this.owner, this.#o.leaseTtlMs, t))) throw new LeaseLostError(f.lease);
+          if (!(await acquireLease(this.#o.db, f.lease, this.owner, this.#o.leaseTtlMs, t)))
+            throw new LeaseLostError(f.lease);
           f.lastRenewAt = t;
         }
       } catch (err) {
@@ -170,7 +190,11 @@ export class Tailer {
       const moved = await f.cursor.step(f.proc);
       if (moved <= 0) break;
       f.lastDataAt = this.#now();
-      if (f.proc.counters.lines >= this.#o.flushLines || f.proc.buffer.size >= 10_000 || f.lastDataAt - f.lastFlushAt >= this.#o.flushMs) {
+      if (
+        f.proc.counters.lines >= this.#o.flushLines ||
+        f.proc.buffer.size >= 10_000 ||
+        f.lastDataAt - f.lastFlushAt >= this.#o.flushMs
+      ) {
         await this.#flush(f);
       }
     }

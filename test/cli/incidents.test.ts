@@ -9,7 +9,13 @@ import { sqliteTestDb, type TestDb } from "../helpers/db.ts";
 function fakeIO(env: Record<string, string>) {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIO = { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env, cwd: process.cwd(), isTTY: false };
+  const io: CliIO = {
+    stdout: (s) => out.push(s),
+    stderr: (s) => err.push(s),
+    env,
+    cwd: process.cwd(),
+    isTTY: false,
+  };
   return { io, out: () => out.join(""), err: () => err.join("") };
 }
 
@@ -25,21 +31,37 @@ afterEach(async () => {
 });
 
 const line = (type: string, i: number, extra: object = {}) =>
-  JSON.stringify({ level: 50, time: 1_700_000_000_000 + i, name: "api", msg: "x", err: { type, message: `bad ${i}`, stack: `${type}: bad ${i}\n    at run (/srv/app/src/a.js:${i}:1)` }, req: { method: "POST", url: "/login?password=hunter2" }, ...extra });
+  JSON.stringify({
+    level: 50,
+    time: 1_700_000_000_000 + i,
+    name: "api",
+    msg: "x",
+    err: { type, message: `bad ${i}`, stack: `${type}: bad ${i}\n    at run (/srv/app/src/a.js:${i}:1)` },
+    req: { method: "POST", url: "/login?password=hunter2" },
+    ...extra,
+  });
 
 describe("steward ingest --once / incidents list / show", () => {
   it("ingests a file, lists incidents as a table and as JSON, shows one with masked secrets", async () => {
     const file = join(dir, "app.log");
     writeFileSync(
       file,
-      [line("TypeError", 1), line("TypeError", 2, { trace_id: "abc" }), "garbage", line("AuthError", 3), JSON.stringify({ level: 30, msg: "ok" })]
+      [
+        line("TypeError", 1),
+        line("TypeError", 2, { trace_id: "abc" }),
+        "garbage",
+        line("AuthError", 3),
+        JSON.stringify({ level: 30, msg: "ok" }),
+      ]
         .join("\n")
         .replace('"message":"bad 3"', '"message":"login failed for postgres://svc:s3cr3t@db/x"') + "\n",
     );
     const env = { DATABASE_URL: t.url };
     const a = fakeIO(env);
     expect(await main(["ingest", file, "--once"], a.io)).toBe(0);
-    expect(a.out()).toBe(`${file}: ${statSync(file).size} bytes, 5 lines, 3 error records, 2 new incidents, 0 regressions, 1 non-JSON lines skipped, 0 over-long lines skipped\n`);
+    expect(a.out()).toBe(
+      `${file}: ${statSync(file).size} bytes, 5 lines, 3 error records, 2 new incidents, 0 regressions, 1 non-JSON lines skipped, 0 over-long lines skipped\n`,
+    );
 
     const j = fakeIO(env);
     expect(await main(["incidents", "list", "--json"], j.io)).toBe(0);
@@ -48,7 +70,11 @@ describe("steward ingest --once / incidents list / show", () => {
       ["AuthError: login failed for postgres://svc:[redacted]@db/x", 1, "open", "api"],
       ["TypeError: bad 1", 2, "open", "api"],
     ]);
-    expect(list[0]).toMatchObject({ id: expect.any(Number), fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/), fpVersion: "steward:2026-11" });
+    expect(list[0]).toMatchObject({
+      id: expect.any(Number),
+      fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/),
+      fpVersion: "steward:2026-11",
+    });
 
     const tbl = fakeIO(env);
     await main(["incidents", "list"], tbl.io);
@@ -65,13 +91,22 @@ describe("steward ingest --once / incidents list / show", () => {
 
     const sj = fakeIO(env);
     await main(["incidents", "show", String(list[1]!.id), "--json"], sj.io);
-    expect(JSON.parse(sj.out())).toMatchObject({ count: 2, sample: { method: "POST", path: "/login", stack: "TypeError: bad 1\n    at run (/srv/app/src/a.js:1:1)" } });
+    expect(JSON.parse(sj.out())).toMatchObject({
+      count: 2,
+      sample: {
+        method: "POST",
+        path: "/login",
+        stack: "TypeError: bad 1\n    at run (/srv/app/src/a.js:1:1)",
+      },
+    });
     expect(sj.out()).not.toContain("hunter2");
 
     // second run: nothing new
     const again = fakeIO(env);
     await main(["ingest", file, "--once", "--json"], again.io);
-    expect(JSON.parse(again.out())).toEqual([{ file, totals: expect.objectContaining({ bytes: 0, lines: 0, newIncidents: 0 }) }]);
+    expect(JSON.parse(again.out())).toEqual([
+      { file, totals: expect.objectContaining({ bytes: 0, lines: 0, newIncidents: 0 }) },
+    ]);
   });
 
   it("usage errors", async () => {

@@ -10,8 +10,14 @@ describe("parameterize", () => {
     ["Foo::bar and abc::def stay", "Foo::bar and abc::def stay"],
     ["id 3f2c1a2b-1234-4abc-8def-0123456789ab", "id <uuid>"],
     ["ptr 0x7ffd1a2b hash deadbeef12", "ptr <hex> hash <hex>"],
-    ["sha 356a192b7913b04c54574d18c28d46e6395428ab md5 d41d8cd98f00b204e9800998ecf8427e", "sha <sha1> md5 <md5>"],
-    ["at 2024-05-01T13:45:09.123Z / 2024-05-01 / Mon, 08 Dec 2014 00:17:21 GMT", "at <date> / <date> / <date>"],
+    [
+      "sha 356a192b7913b04c54574d18c28d46e6395428ab md5 d41d8cd98f00b204e9800998ecf8427e",
+      "sha <sha1> md5 <md5>",
+    ],
+    [
+      "at 2024-05-01T13:45:09.123Z / 2024-05-01 / Mon, 08 Dec 2014 00:17:21 GMT",
+      "at <date> / <date> / <date>",
+    ],
     ["at 13:45:09 or 9:05 PM", "at <date> or <date>"],
     ["took 250ms then 1.5s then 3 seconds", "took <duration> then <duration> then <duration>"],
     ["ratio -3.14 count 42", "ratio <float> count <int>"],
@@ -29,14 +35,43 @@ describe("parameterize", () => {
   });
 
   it("never throws, and is idempotent on its own output (fuzz)", () => {
-    const pieces = fc.constantFrom("user", " ", "=", "'", '"', "@", "x.io", "://", "0x", "ff", "-", ":", "::", "12", ".", "5ms", "2024-01-02", "T", "Z", "\n", "é", "%eth0");
+    const pieces = fc.constantFrom(
+      "user",
+      " ",
+      "=",
+      "'",
+      '"',
+      "@",
+      "x.io",
+      "://",
+      "0x",
+      "ff",
+      "-",
+      ":",
+      "::",
+      "12",
+      ".",
+      "5ms",
+      "2024-01-02",
+      "T",
+      "Z",
+      "\n",
+      "é",
+      "%eth0",
+    );
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.array(pieces, { maxLength: 60 }).map((a) => a.join(""))), (s) => {
-        const once = parameterize(s);
-        expect(typeof once).toBe("string");
-        expect(parameterize(once)).toBe(once);
-        expect(typeof normalizeMessage(s)).toBe("string");
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.array(pieces, { maxLength: 60 }).map((a) => a.join("")),
+        ),
+        (s) => {
+          const once = parameterize(s);
+          expect(typeof once).toBe("string");
+          expect(parameterize(once)).toBe(once);
+          expect(typeof normalizeMessage(s)).toBe("string");
+        },
+      ),
       { numRuns: 1000 },
     );
   });

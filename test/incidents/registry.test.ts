@@ -17,13 +17,30 @@ import type { Db } from "../../src/store/types.ts";
 import { backends, type TestDb } from "../helpers/db.ts";
 
 const H = 3_600_000;
-const sample = { message: "m", stack: null, path: "/p", method: "GET", status: 500, traceId: "t", release: null, level: "error", time: 0 };
+const sample = {
+  message: "m",
+  stack: null,
+  path: "/p",
+  method: "GET",
+  status: 500,
+  traceId: "t",
+  release: null,
+  level: "error",
+  time: 0,
+};
 
-function batch(entries: Array<{ fp: string; time: number; release?: string | null; n?: number; service?: string }>): IncidentBuffer {
+function batch(
+  entries: Array<{ fp: string; time: number; release?: string | null; n?: number; service?: string }>,
+): IncidentBuffer {
   const b = new IncidentBuffer();
   for (const e of entries)
     for (let i = 0; i < (e.n ?? 1); i++)
-      b.add({ fingerprint: e.fp, version: "v1", service: e.service ?? "api", exceptionType: "E" }, e.time, e.release ?? null, () => ({ title: `E: ${e.fp}`, sample }));
+      b.add(
+        { fingerprint: e.fp, version: "v1", service: e.service ?? "api", exceptionType: "E" },
+        e.time,
+        e.release ?? null,
+        () => ({ title: `E: ${e.fp}`, sample }),
+      );
   return b;
 }
 
@@ -37,13 +54,21 @@ describe("lifecycle (pure)", () => {
   });
   it("regression and resolution rules", () => {
     const merged = { status: "fix-merged" as const, fixMergedAt: 100 * H, resolvedAt: null };
-    expect(regressesOn(merged, [{ release: "1.0", lastTime: 101 * H, releaseFirstSeen: 50 * H }])).toBe(false); // old release during window
-    expect(regressesOn(merged, [{ release: "1.1", lastTime: 102 * H, releaseFirstSeen: 101 * H }])).toBe(true); // newer release
+    expect(regressesOn(merged, [{ release: "1.0", lastTime: 101 * H, releaseFirstSeen: 50 * H }])).toBe(
+      false,
+    ); // old release during window
+    expect(regressesOn(merged, [{ release: "1.1", lastTime: 102 * H, releaseFirstSeen: 101 * H }])).toBe(
+      true,
+    ); // newer release
     expect(regressesOn(merged, [{ release: null, lastTime: 125 * H, releaseFirstSeen: null }])).toBe(true); // after the window
     const resolved = { status: "resolved" as const, fixMergedAt: 100 * H, resolvedAt: 124 * H };
     expect(regressesOn(resolved, [{ release: null, lastTime: 130 * H, releaseFirstSeen: null }])).toBe(true);
     expect(regressesOn(resolved, [{ release: null, lastTime: 90 * H, releaseFirstSeen: null }])).toBe(false); // back-fill of old logs
-    expect(regressesOn({ ...resolved, status: "ignored" }, [{ release: null, lastTime: 200 * H, releaseFirstSeen: null }])).toBe(false);
+    expect(
+      regressesOn({ ...resolved, status: "ignored" }, [
+        { release: null, lastTime: 200 * H, releaseFirstSeen: null },
+      ]),
+    ).toBe(false);
     expect(resolutionDue(merged, 123 * H, null)).toBe(false);
     expect(resolutionDue(merged, 124 * H, null)).toBe(true);
     expect(resolutionDue(merged, 102 * H, 101 * H)).toBe(true); // newer release quiet for 1 h
@@ -61,19 +86,67 @@ for (const backend of backends) {
     afterEach(async () => t.cleanup());
 
     it("buffers counts, writes them with the checkpoint, reports new incidents once", async () => {
-      const ev1 = await applyBatch(db, batch([{ fp: "a", time: 1000, n: 3 }, { fp: "b", time: 2000 }]), {
-        now: 5000,
-        checkpoint: { fileKey: "k", identity: "i", path: "/x.log", offset: 120, lines: 10, errorLines: 4, nonJson: 1, tooLong: 0 },
-      });
+      const ev1 = await applyBatch(
+        db,
+        batch([
+          { fp: "a", time: 1000, n: 3 },
+          { fp: "b", time: 2000 },
+        ]),
+        {
+          now: 5000,
+          checkpoint: {
+            fileKey: "k",
+            identity: "i",
+            path: "/x.log",
+            offset: 120,
+            lines: 10,
+            errorLines: 4,
+            nonJson: 1,
+            tooLong: 0,
+          },
+        },
+      );
       expect(ev1.filter((e) => e.kind === "new")).toHaveLength(2);
-      const ev2 = await applyBatch(db, batch([{ fp: "a", time: 500, n: 2 }, { fp: "a", time: 9000, release: "1.2.0" }]), {
-        now: 6000,
-        checkpoint: { fileKey: "k", identity: "i", path: "/x.log", offset: 300, lines: 7, errorLines: 3, nonJson: 0, tooLong: 1 },
-      });
+      const ev2 = await applyBatch(
+        db,
+        batch([
+          { fp: "a", time: 500, n: 2 },
+          { fp: "a", time: 9000, release: "1.2.0" },
+        ]),
+        {
+          now: 6000,
+          checkpoint: {
+            fileKey: "k",
+            identity: "i",
+            path: "/x.log",
+            offset: 300,
+            lines: 7,
+            errorLines: 3,
+            nonJson: 0,
+            tooLong: 1,
+          },
+        },
+      );
       expect(ev2).toEqual([{ kind: "recurred", incidentId: expect.any(Number), count: 6 }]);
       const [a] = await listIncidents(db, { service: "api", limit: 1 });
-      expect(a).toMatchObject({ fingerprint: "a", count: 6, firstSeen: 500, lastSeen: 9000, lastRelease: "1.2.0", status: "open", title: "E: a", service: "api" });
-      expect(await getCheckpoint(db, "k")).toMatchObject({ offset: 300, lines: 17, errorLines: 7, nonJson: 1, tooLong: 1, path: "/x.log" });
+      expect(a).toMatchObject({
+        fingerprint: "a",
+        count: 6,
+        firstSeen: 500,
+        lastSeen: 9000,
+        lastRelease: "1.2.0",
+        status: "open",
+        title: "E: a",
+        service: "api",
+      });
+      expect(await getCheckpoint(db, "k")).toMatchObject({
+        offset: 300,
+        lines: 17,
+        errorLines: 7,
+        nonJson: 1,
+        tooLong: 1,
+        path: "/x.log",
+      });
     });
 
     it("a lost lease rolls the whole batch back", async () => {
@@ -85,7 +158,16 @@ for (const backend of backends) {
         applyBatch(db, batch([{ fp: "a", time: 1 }]), {
           now: 1600,
           lease: { name: "ingest:k", owner: "p1", ttlMs: 1000 },
-          checkpoint: { fileKey: "k", identity: "i", path: "/x", offset: 10, lines: 1, errorLines: 1, nonJson: 0, tooLong: 0 },
+          checkpoint: {
+            fileKey: "k",
+            identity: "i",
+            path: "/x",
+            offset: 10,
+            lines: 1,
+            errorLines: 1,
+            nonJson: 0,
+            tooLong: 0,
+          },
         }),
       ).rejects.toBeInstanceOf(LeaseLostError);
       expect(await listIncidents(db)).toEqual([]);
@@ -112,11 +194,24 @@ for (const backend of backends) {
       expect(await markStatsPosted(db, id, null, 5, 3000)).toBe(false);
       expect((await pendingGitHubEffects(db, { now: 3000 })).statsDue).toEqual([]);
 
-      const fp = await transitionIncident(db, id, "propose-fix", { now: 4000, pr: { repo: "o/r", number: 12 } });
-      expect(fp).toMatchObject({ status: "fix-proposed", linkedPrs: [{ repo: "o/r", number: 12, state: "open", at: 4000 }] });
+      const fp = await transitionIncident(db, id, "propose-fix", {
+        now: 4000,
+        pr: { repo: "o/r", number: 12 },
+      });
+      expect(fp).toMatchObject({
+        status: "fix-proposed",
+        linkedPrs: [{ repo: "o/r", number: 12, state: "open", at: 4000 }],
+      });
       expect(await transitionIncident(db, id, "propose-fix", { now: 4001 })).toBeNull();
-      const m = await transitionIncident(db, id, "merge-fix", { now: 10 * H, pr: { repo: "o/r", number: 12 } });
-      expect(m).toMatchObject({ status: "fix-merged", fixMergedAt: 10 * H, linkedPrs: [{ number: 12, state: "merged" }] });
+      const m = await transitionIncident(db, id, "merge-fix", {
+        now: 10 * H,
+        pr: { repo: "o/r", number: 12 },
+      });
+      expect(m).toMatchObject({
+        status: "fix-merged",
+        fixMergedAt: 10 * H,
+        linkedPrs: [{ number: 12, state: "merged" }],
+      });
       expect((await pendingGitHubEffects(db)).statusChanged.map((i) => i.status)).toEqual(["fix-merged"]);
       expect(await markStatusSynced(db, id, "fix-merged")).toBe(true);
 
@@ -129,7 +224,9 @@ for (const backend of backends) {
 
       // recurrence after resolution → regressed, regression_count + 1, once
       const ev = await applyBatch(db, batch([{ fp: "a", time: 40 * H, release: "1.1" }]), { now: 40 * H });
-      expect(ev.filter((e) => e.kind === "regressed")).toEqual([{ kind: "regressed", incidentId: id, from: "resolved" }]);
+      expect(ev.filter((e) => e.kind === "regressed")).toEqual([
+        { kind: "regressed", incidentId: id, from: "resolved" },
+      ]);
       expect(await getIncident(db, id)).toMatchObject({ status: "regressed", regressionCount: 1, count: 7 });
 
       expect((await transitionIncident(db, id, "ignore", { now: 41 * H }))!.status).toBe("ignored");
@@ -139,7 +236,14 @@ for (const backend of backends) {
     });
 
     it("fix-merged + a newer release seen with the error → regressed; quiet newer release → resolved", async () => {
-      await applyBatch(db, batch([{ fp: "a", time: 1, release: "1.0" }, { fp: "b", time: 1, release: "1.0" }]), { now: 1 });
+      await applyBatch(
+        db,
+        batch([
+          { fp: "a", time: 1, release: "1.0" },
+          { fp: "b", time: 1, release: "1.0" },
+        ]),
+        { now: 1 },
+      );
       const [a, b] = (await listIncidents(db)).sort((x, y) => x.id - y.id);
       await transitionIncident(db, a!.id, "merge-fix", { now: 10 * H });
       await transitionIncident(db, b!.id, "merge-fix", { now: 10 * H });

@@ -6,7 +6,9 @@ import { trace } from "./records.ts";
 
 const appFrames = (name: string) => {
   const p = parseStack(trace(name));
-  return p.frames.filter((f) => defaultInApp(f, p.language)).map((f) => `${f.module ?? f.file}|${f.function}`);
+  return p.frames
+    .filter((f) => defaultInApp(f, p.language))
+    .map((f) => `${f.module ?? f.file}|${f.function}`);
 };
 
 describe("parseStack on real traces", () => {
@@ -16,8 +18,18 @@ describe("parseStack on real traces", () => {
     expect(p.type).toBe("TypeError");
     expect(p.message).toBe("Cannot read property '0' of null");
     expect(p.frames).toHaveLength(10);
-    expect(p.frames[0]).toEqual({ function: "trim_prefix", file: "/usr/plantwhat/node_modules/express/lib/router/index.js", line: 243, col: 17 });
-    expect(p.frames[1]).toEqual({ function: "", file: "/usr/plantwhat/node_modules/express/lib/router/index.js", line: 237, col: 9 });
+    expect(p.frames[0]).toEqual({
+      function: "trim_prefix",
+      file: "/usr/plantwhat/node_modules/express/lib/router/index.js",
+      line: 243,
+      col: 17,
+    });
+    expect(p.frames[1]).toEqual({
+      function: "",
+      file: "/usr/plantwhat/node_modules/express/lib/router/index.js",
+      line: 237,
+      col: 9,
+    });
     // every frame is library or runtime code
     expect(appFrames("js-express-router-2399.txt")).toEqual([]);
     expect(appFrames("js-togetherjs-156.txt")).toEqual([
@@ -25,7 +37,9 @@ describe("parseStack on real traces", () => {
       "/Users/secretrobotron/src/towtruck/app/http/server.js|Object.http.configure.require.audience [as handle]",
     ]);
     expect(parseStack(trace("js-express-bundle-5236.txt")).type).toBe("TypeError");
-    const asyncs = parseStack("Error: x\n    at async Promise.all (index 0)\n    at async run (/app/src/job.ts:3:1)");
+    const asyncs = parseStack(
+      "Error: x\n    at async Promise.all (index 0)\n    at async run (/app/src/job.ts:3:1)",
+    );
     expect(asyncs.frames.map((f) => f.function)).toEqual(["Promise.all", "run"]);
   });
 
@@ -34,7 +48,11 @@ describe("parseStack on real traces", () => {
     expect(p.language).toBe("python");
     expect(p.type).toBe("ConnectionRefusedError");
     expect(p.message).toBe("[Errno 111] Connection refused");
-    expect(p.frames.map((f) => `${f.function}:${f.line}`)).toEqual(["_new_conn:198", "create_connection:85", "create_connection:73"]);
+    expect(p.frames.map((f) => `${f.function}:${f.line}`)).toEqual([
+      "_new_conn:198",
+      "create_connection:85",
+      "create_connection:73",
+    ]);
     expect(appFrames("py-urllib3-understack-645.txt")).toEqual([]);
     expect(parseStack(trace("py-requests-3218.txt")).type).toBe("TypeError");
     expect(parseStack(trace("py-django-otel-288.txt")).type).toBeNull();
@@ -64,7 +82,11 @@ requests.exceptions.ConnectionError: HTTPConnectionPool(host='10.0.0.5', port=80
       file: "ForgotPasswordController.java",
       line: 52,
     });
-    expect(p.frames[1]).toMatchObject({ module: "sun.reflect.NativeMethodAccessorImpl", function: "invoke0", file: "Native Method" });
+    expect(p.frames[1]).toMatchObject({
+      module: "sun.reflect.NativeMethodAccessorImpl",
+      function: "invoke0",
+      file: "Native Method",
+    });
     expect(appFrames("java-oso-stream-342.txt")).toEqual([]);
     const mina = parseStack(trace("java-mina-awt-34.txt"));
     expect(mina.type).toBe("java.lang.RuntimeException");
@@ -78,7 +100,10 @@ requests.exceptions.ConnectionError: HTTPConnectionPool(host='10.0.0.5', port=80
     const p = parseStack(t);
     expect(p.type).toBe("org.springframework.web.util.NestedServletException");
     expect(p.frames).toHaveLength(8);
-    expect(p.frames[7]).toMatchObject({ module: "com.mavericsystems.digitalinterviewportal.service.MailService", function: "send" });
+    expect(p.frames[7]).toMatchObject({
+      module: "com.mavericsystems.digitalinterviewportal.service.MailService",
+      function: "send",
+    });
   });
 
   it("Go: goroutine dump, first goroutine only, stdlib excluded, created-by skipped", () => {
@@ -86,11 +111,19 @@ requests.exceptions.ConnectionError: HTTPConnectionPool(host='10.0.0.5', port=80
     expect(p.language).toBe("go");
     expect(p.type).toBe("runtime error");
     expect(p.message).toBe("invalid memory address or nil pointer dereference");
-    expect(p.frames.map((f) => `${f.module}.${f.function}@${f.line}`)).toEqual(["main.ReadRoutines@76", "main.poll@38", "main.Refresh@38", "main.main@202"]);
+    expect(p.frames.map((f) => `${f.module}.${f.function}@${f.line}`)).toEqual([
+      "main.ReadRoutines@76",
+      "main.poll@38",
+      "main.Refresh@38",
+      "main.main@202",
+    ]);
     expect(appFrames("go-gaper-9.txt")).toEqual(["github.com/maxcnunes/gaper|(*runner).runBin.func1"]);
     expect(appFrames("go-libpq-942.txt")).toEqual([]);
     expect(appFrames("go-template-32.txt")).toEqual(["RequestTemplate/WebScan/FingerScan|UrlWorker"]);
-    expect(splitGoFunc("github.com/a/b.(*T).m.func1")).toEqual({ module: "github.com/a/b", fn: "(*T).m.func1" });
+    expect(splitGoFunc("github.com/a/b.(*T).m.func1")).toEqual({
+      module: "github.com/a/b",
+      fn: "(*T).m.func1",
+    });
   });
 
   it("never throws on arbitrary text", () => {
@@ -102,9 +135,28 @@ requests.exceptions.ConnectionError: HTTPConnectionPool(host='10.0.0.5', port=80
       { numRuns: 500 },
     );
     fc.assert(
-      fc.property(fc.array(fc.constantFrom("    at ", "File \"", "\tat ", "goroutine 1 [running]:\n", "main.x()\n\t", "(", ")", ":", "12", "\n", "Caused by: ", "x.go:3 +0x1"), { maxLength: 40 }), (parts) => {
-        expect(() => parseStack(parts.join(""))).not.toThrow();
-      }),
+      fc.property(
+        fc.array(
+          fc.constantFrom(
+            "    at ",
+            'File "',
+            "\tat ",
+            "goroutine 1 [running]:\n",
+            "main.x()\n\t",
+            "(",
+            ")",
+            ":",
+            "12",
+            "\n",
+            "Caused by: ",
+            "x.go:3 +0x1",
+          ),
+          { maxLength: 40 },
+        ),
+        (parts) => {
+          expect(() => parseStack(parts.join(""))).not.toThrow();
+        },
+      ),
       { numRuns: 500 },
     );
   });

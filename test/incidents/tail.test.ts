@@ -13,13 +13,22 @@ import { open } from "node:fs/promises";
 
 const err = (i: number, type = "TypeError") =>
   `${JSON.stringify({ level: 50, time: 1_700_000_000_000 + i, name: "api", msg: "failed", err: { type, message: `boom ${i}`, stack: `${type}: boom ${i}\n    at handler (/srv/app/src/h.js:${i}:1)` } })}\n`;
-const info = (i: number) => `${JSON.stringify({ level: 30, time: 1_700_000_000_000 + i, name: "api", msg: "ok", res: { statusCode: 200 } })}\n`;
+const info = (i: number) =>
+  `${JSON.stringify({ level: 30, time: 1_700_000_000_000 + i, name: "api", msg: "ok", res: { statusCode: 200 } })}\n`;
 
 let t: TestDb;
 let dir: string;
-const counts = async () => Object.fromEntries((await listIncidents(t.db)).map((i) => [i.exceptionType, i.count]));
+const counts = async () =>
+  Object.fromEntries((await listIncidents(t.db)).map((i) => [i.exceptionType, i.count]));
 const tailer = (patterns: string[], extra: Partial<ConstructorParameters<typeof Tailer>[0]> = {}) =>
-  new Tailer({ db: t.db, patterns, options: parseIncidentOptions({}), log: silentLogger(), rotateWaitMs: 0, ...extra });
+  new Tailer({
+    db: t.db,
+    patterns,
+    options: parseIncidentOptions({}),
+    log: silentLogger(),
+    rotateWaitMs: 0,
+    ...extra,
+  });
 
 beforeEach(async () => {
   t = await sqliteTestDb();
@@ -86,7 +95,12 @@ describe("Tailer", () => {
     expect(tl.totals).toMatchObject({ lines: 7, errorLines: 2, nonJson: 2, tooLong: 2 });
     expect(await counts()).toEqual({ TypeError: 2 });
     const id = await identify(await open(f));
-    expect(await getCheckpoint(t.db, id!.key)).toMatchObject({ lines: 7, errorLines: 2, nonJson: 2, tooLong: 2 });
+    expect(await getCheckpoint(t.db, id!.key)).toMatchObject({
+      lines: 7,
+      errorLines: 2,
+      nonJson: 2,
+      tooLong: 2,
+    });
     await tl.closeAll();
   });
 
