@@ -1,7 +1,8 @@
 import { agentsRoute } from "./agents.ts";
 import { commandRoute } from "./commands.ts";
+import { issuesRoute } from "./issues.ts";
 import { prRoute } from "./pr.ts";
 import type { Route } from "./types.ts";
 
 // One entry per area. Each route is pure: it inspects the event and returns the jobs to enqueue.
-export const routes: Route[] = [prRoute, commandRoute, agentsRoute];
+export const routes: Route[] = [prRoute, commandRoute, issuesRoute, agentsRoute];
