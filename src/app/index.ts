@@ -4,6 +4,7 @@ import type { Route } from "../events/types.ts";
 import { errorMessage } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { RouteHandler } from "../server/types.ts";
+import { createTxBatcher } from "../store/batch.ts";
 import type { Db } from "../store/types.ts";
 
 export interface AppDeps {
@@ -22,10 +23,11 @@ export interface AppDeps {
  */
 export function stewardApp(deps: AppDeps) {
   return (app: Probot, options: ApplicationFunctionOptions) => {
+    const batcher = createTxBatcher(deps.db);
     app.onAny(async (context) => {
       const ev = toEvent(context.name, context.id, context.payload);
       try {
-        const r = await intake(deps.db, deps.routes, ev, deps.log);
+        const r = await intake(deps.db, deps.routes, ev, deps.log, batcher);
         if (r.jobIds.length) deps.onEnqueued?.();
       } catch (err) {
         deps.log.error(

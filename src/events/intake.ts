@@ -3,6 +3,7 @@ import { enqueue } from "../jobs/queue.ts";
 import type { Logger } from "../logger.ts";
 import { metrics } from "../metrics.ts";
 import { markDelivery } from "../store/deliveries.ts";
+import type { TxBatcher } from "../store/batch.ts";
 import type { Db } from "../store/types.ts";
 import type { Route, WebhookEvent } from "./types.ts";
 
@@ -36,7 +37,13 @@ export function toEvent(name: string, id: string, payload: any): WebhookEvent {
  * The whole of a webhook handler: drop redeliveries, drop bots, route, enqueue — in one transaction,
  * so a delivery is either fully recorded with its jobs or not at all (GitHub's redelivery then retries).
  */
-export async function intake(db: Db, routes: Route[], ev: WebhookEvent, log: Logger): Promise<IntakeResult> {
+export async function intake(
+  db: Db,
+  routes: Route[],
+  ev: WebhookEvent,
+  log: Logger,
+  batcher?: TxBatcher,
+): Promise<IntakeResult> {
   const label = ev.action ? `${ev.name}.${ev.action}` : ev.name;
   if (isBotSender(ev.payload) && !BOT_EVENTS_KEPT.has(label)) {
     metrics.deliveries.inc({ event: ev.name, outcome: "bot" });
@@ -55,7 +62,7 @@ export async function intake(db: Db, routes: Route[], ev: WebhookEvent, log: Log
       return [];
     }
   });
-  const result = await db.tx(async (tx) => {
+  const record = async (tx: Db) => {
     const fresh = await markDelivery(tx, ev.deliveryId, label);
     if (!fresh) return { outcome: "duplicate" as const, jobIds: [] };
     const jobIds: number[] = [];
@@ -69,7 +76,8 @@ export async function intake(db: Db, routes: Route[], ev: WebhookEvent, log: Log
       jobIds.push(id);
     }
     return { outcome: specs.length ? ("enqueued" as const) : ("ignored" as const), jobIds };
-  });
+  };
+  const result = batcher ? await batcher.run(record) : await db.tx(record);
   metrics.deliveries.inc({ event: ev.name, outcome: result.outcome });
   log.info(
     {
