@@ -17,7 +17,8 @@ import { loadPr } from "./source.ts";
 
 export const IMPROVE_KIND = "improve";
 export const IMPROVE_KEY = "table";
-const MAX_REMEMBERED = 200;
+// The marker state is capped at 4,000 base64 characters; 100 fingerprints stay well under it.
+const MAX_REMEMBERED = 100;
 
 const improveState = z
   .object({ lastSha: z.string().optional(), posted: z.array(z.string()).max(1000).optional() })

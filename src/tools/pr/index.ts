@@ -67,7 +67,10 @@ export function prJobs(s: Services): Record<string, JobHandler> {
         return;
       }
       const gw = await s.gateway(job.installationId!, job.repo!);
-      const r = await runReviewJob(s, job, { gw, config, number: p.number, options: {}, trigger: "push" });
+      const r = await runReviewJob(s, job, { gw, config, number: p.number, options: {},
+        trigger: "push",
+        headSha: p.headSha,
+      });
       if (r.skipped) log.info({ number: p.number, why: r.skipped }, "incremental review skipped");
     },
     "pr.review": async (job) => {

@@ -33,6 +33,8 @@ export interface ReviewJobArgs {
   number: number;
   options: RunOptions;
   trigger: ReviewTrigger;
+  /** The head the event named; a push whose head was already reviewed is skipped before any read. */
+  headSha?: string;
 }
 
 export async function repoLanguages(s: Services, job: Job): Promise<Record<string, number> | undefined> {
@@ -68,6 +70,9 @@ export async function runReviewJob(
   const { gw, number } = a;
   const prev = await gw.findComment(number, REVIEW_KIND, REVIEW_KEY);
   const state = reviewState.parse(prev?.state ?? {});
+  if (a.trigger === "push" && a.headSha && state.lastReviewedSha === a.headSha) {
+    return { skipped: `head ${a.headSha.slice(0, 12)} was already reviewed` };
+  }
   const pr = await loadPr(gw, number);
   if (a.trigger === "push" && state.lastReviewedSha === pr.headSha) {
     return { skipped: `head ${pr.headSha.slice(0, 12)} was already reviewed` };
