@@ -1,0 +1,151 @@
+import nock from "nock";
+import type { PermissionLevel } from "../../src/agents/commands.ts";
+import { APP_SLUG, GH } from "../helpers/app.ts";
+
+// A small stateful GitHub over nock for the end-to-end worker-loop tests: comments are stored and
+// listed back (so the gateway's marker upserts behave as on github.com), permissions come from a map
+// the test can change mid-flight, and every request is recorded for exact assertions. A request it
+// does not know is answered 501 and recorded in `unexpected`.
+
+export interface Req {
+  method: string;
+  path: string;
+  body: any;
+}
+
+interface StoredComment {
+  id: number;
+  issue: number;
+  body: string;
+  user: { login: string; id: number; type: string };
+  performed_via_github_app: { id: number; slug: string } | null;
+}
+
+export class FakeGitHub {
+  readonly owner: string;
+  readonly repo: string;
+  requests: Req[] = [];
+  unexpected: Req[] = [];
+  perms = new Map<string, PermissionLevel>();
+  comments = new Map<number, StoredComment>();
+  issues = new Map<number, { title: string; body: string }>();
+  pulls = new Map<number, { sha: string; ref: string }>();
+  /** The raw `.github/steward.yml`, or undefined for none. */
+  config: string | undefined;
+  nextId = 70_000;
+
+  constructor(full: string, installationId: number) {
+    const [owner, repo] = full.split("/");
+    this.owner = owner!;
+    this.repo = repo!;
+    const scope = nock(GH).persist();
+    // nock 15 hands the reply function the fetch Request (one argument: no callback style).
+    const handle = (method: string) => async (req: Request) =>
+      this.route(method, new URL(req.url), await req.text(), installationId);
+    for (const m of ["get", "post", "patch", "put", "delete"] as const)
+      scope[m](/.*/)
+        .optionally()
+        .reply(handle(m.toUpperCase()) as never);
+  }
+
+  userComment(issue: number, login: string, body: string, id = this.nextId++): StoredComment {
+    const c = { id, issue, body, user: { login, id: id + 1, type: "User" }, performed_via_github_app: null };
+    this.comments.set(id, c);
+    return c;
+  }
+
+  own(kind: string): StoredComment[] {
+    return [...this.comments.values()].filter((c) => c.body.startsWith(`<!-- steward:${kind} `));
+  }
+
+  /** Reads other areas make on the same events are answered 501 and tolerated; writes are not. */
+  unexpectedWrites(): Req[] {
+    return this.unexpected.filter((r) => r.method !== "GET");
+  }
+
+  writes(): Req[] {
+    return this.requests.filter((r) => r.method !== "GET" && !r.path.includes("/access_tokens"));
+  }
+
+  private view(c: StoredComment) {
+    return {
+      ...c,
+      html_url: `https://github.com/${this.owner}/${this.repo}/issues/${c.issue}#issuecomment-${c.id}`,
+      created_at: "2025-01-01T00:00:00Z",
+      updated_at: "2025-01-01T00:00:00Z",
+    };
+  }
+
+  route(
+    method: string,
+    url: URL,
+    raw: string,
+    installationId: number,
+  ): [number, unknown, Record<string, string>?] {
+    const path = decodeURIComponent(url.pathname);
+    const body = raw ? JSON.parse(raw) : undefined;
+    const req = { method, path, body };
+    this.requests.push(req);
+    const base = `/repos/${this.owner}/${this.repo}`;
+    let m: RegExpExecArray | null;
+    if (method === "POST" && path === `/app/installations/${installationId}/access_tokens`)
+      return [201, { token: "ghs_test", expires_at: new Date(Date.now() + 3600_000).toISOString() }];
+    if (method === "GET" && path.endsWith("/contents/.github/steward.yml")) {
+      if (path === `${base}/contents/.github/steward.yml` && this.config !== undefined)
+        return [200, this.config, { "content-type": "text/plain; charset=utf-8" }];
+      return [404, { message: "Not Found" }];
+    }
+    if (method === "GET" && (m = new RegExp(`^${base}/collaborators/([^/]+)/permission$`).exec(path))) {
+      const level = this.perms.get(m[1]!) ?? "read";
+      const permission = level === "maintain" ? "write" : level === "triage" ? "read" : level;
+      return [200, { permission, role_name: level, user: { login: m[1] } }];
+    }
+    if (method === "POST" && /\/issues\/comments\/\d+\/reactions$/.test(path))
+      return [201, { id: 1, content: body.content }];
+    if ((m = new RegExp(`^${base}/issues/comments/(\\d+)$`).exec(path))) {
+      const c = this.comments.get(Number(m[1]));
+      if (!c) return [404, { message: "Not Found" }];
+      if (method === "GET") return [200, this.view(c)];
+      if (method === "PATCH") {
+        c.body = body.body;
+        return [200, this.view(c)];
+      }
+      if (method === "DELETE") {
+        this.comments.delete(c.id);
+        return [204, ""];
+      }
+    }
+    if ((m = new RegExp(`^${base}/issues/(\\d+)/comments$`).exec(path))) {
+      const issue = Number(m[1]);
+      if (method === "GET")
+        return [200, [...this.comments.values()].filter((c) => c.issue === issue).map((c) => this.view(c))];
+      if (method === "POST") {
+        const c: StoredComment = {
+          id: this.nextId++,
+          issue,
+          body: body.body,
+          user: { login: `${APP_SLUG}[bot]`, id: 1, type: "Bot" },
+          performed_via_github_app: { id: 1, slug: APP_SLUG },
+        };
+        this.comments.set(c.id, c);
+        return [201, this.view(c)];
+      }
+    }
+    if (method === "GET" && (m = new RegExp(`^${base}/issues/(\\d+)$`).exec(path))) {
+      const i = this.issues.get(Number(m[1]));
+      return i ? [200, { number: Number(m[1]), ...i }] : [404, { message: "Not Found" }];
+    }
+    if (method === "GET" && (m = new RegExp(`^${base}/pulls/(\\d+)$`).exec(path))) {
+      const p = this.pulls.get(Number(m[1]));
+      return p
+        ? [200, { number: Number(m[1]), head: { sha: p.sha, ref: p.ref }, base: { ref: "main" } }]
+        : [404, { message: "Not Found" }];
+    }
+    if (method === "PUT" && (m = new RegExp(`^${base}/pulls/(\\d+)/merge$`).exec(path)))
+      return [200, { sha: "f00dfeed", merged: true, message: "Pull Request successfully merged" }];
+    if (method === "POST" && new RegExp(`^${base}/issues/(\\d+)/labels$`).test(path))
+      return [200, (body.labels as string[]).map((name) => ({ name }))];
+    this.unexpected.push(req);
+    return [501, { message: `fake GitHub does not know ${method} ${path}` }];
+  }
+}
