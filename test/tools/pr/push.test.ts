@@ -82,7 +82,11 @@ describe("pr.push → incremental review", () => {
     mockPr(files);
     nock(GH)
       .get(`${R}/compare/${OLD}...${HEAD}`)
-      .reply(200, { status: "ahead", files: testsOnly, commits: [{ commit: { message: "Add QUERY tests" } }] });
+      .reply(200, {
+        status: "ahead",
+        files: testsOnly,
+        commits: [{ commit: { message: "Add QUERY tests" } }],
+      });
     const llm1 = mockLlm([REVIEW]);
     mockCreateReview(c);
     mockEditComment(c, 500);
@@ -97,11 +101,19 @@ describe("pr.push → incremental review", () => {
     expect(user).not.toContain("## File: History.md");
     expect(c.reviews).toHaveLength(1);
     expect(c.reviews[0]!.comments).toEqual([
-      { path: "test/req.fresh.js", body: expect.stringContaining("Test name is long"), line: 51, side: "RIGHT" },
+      {
+        path: "test/req.fresh.js",
+        body: expect.stringContaining("Test name is long"),
+        line: 51,
+        side: "RIGHT",
+      },
     ]);
     expect(c.edited).toHaveLength(1);
     const edited1 = c.edited[0]!.body;
-    expect(parseMarker(edited1)?.state).toEqual({ lastReviewedSha: HEAD, inline: [expect.stringMatching(/^[0-9a-f]{12}$/)] });
+    expect(parseMarker(edited1)?.state).toEqual({
+      lastReviewedSha: HEAD,
+      inline: [expect.stringMatching(/^[0-9a-f]{12}$/)],
+    });
     expect(edited1).toContain(
       `Updated for \`${HEAD.slice(0, 12)}\` — incremental: only the commits after \`111111111111\` were reviewed.`,
     );
