@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { LLMError, LLMNotConfiguredError, LLMOutputError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { Db } from "../store/types.ts";
+import { metrics } from "../metrics.ts";
 import { assertWithinBudget, costUsd, recordUsage, type UsageOutcome } from "./ledger.ts";
 import { DEFAULT_CONTEXT_WINDOW, lookupContextWindow } from "./models.ts";
 import { checkAnswer, jsonSchemaOf, repairMessage, systemPromptFor, type WireMode } from "./output.ts";
@@ -126,6 +127,8 @@ export function createLlm(cfg: LlmConfig, deps: { db?: Db; log: Logger }): Llm {
         },
         "llm call",
       );
+      metrics.llmTokens.inc({ direction: "prompt", tool: u.tool }, promptTokens);
+      metrics.llmTokens.inc({ direction: "completion", tool: u.tool }, completionTokens);
       if (!db) return;
       await recordUsage(db, {
         jobId: u.jobId,
