@@ -4,6 +4,7 @@ import { ConfigurationError } from "../errors.ts";
 import { llmConfigFromEnv, llmEnvSchema, type LlmConfig } from "../llm/schema.ts";
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from "../store/index.ts";
 
+const REPO_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optStr = z.preprocess(blank, z.string().optional());
 const int = (what: string, min: number, dflt: number) =>
@@ -59,6 +60,23 @@ export const coreEnvSchema = z.object({
   STEWARD_CONFIG_CACHE_MS: int("milliseconds, 0 or more", 0, 300_000),
   WORKER_SHARED_SECRET: optStr,
   STEWARD_INGEST_PATHS: optStr,
+  STEWARD_INCIDENTS_REPO: z.preprocess(
+    blank,
+    z.string().regex(REPO_RE, { error: "expected owner/name, e.g. acme/api" }).optional(),
+  ),
+  STEWARD_INCIDENTS_INSTALLATION_ID: z.preprocess(
+    blank,
+    z.coerce.number().int().positive({ error: "expected the numeric installation id" }).optional(),
+  ),
+  STEWARD_INCIDENTS_REPOS: z.preprocess(
+    blank,
+    z
+      .string()
+      .regex(/^\s*[^=,\s]+\s*=\s*[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\s*(,\s*[^=,\s]+\s*=\s*[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\s*)*,?\s*$/, {
+        error: "expected service=owner/name pairs separated by commas, e.g. api=acme/api,web=acme/web",
+      })
+      .optional(),
+  ),
 });
 
 export interface AppEnv {
@@ -82,6 +100,8 @@ export interface AppEnv {
   configCacheMs: number;
   workerSharedSecret: string | undefined;
   ingestPaths: string[];
+  /** Where incidents are raised: a default repository, an optional per-service map, an optional installation. */
+  incidents: { repo: string | undefined; installationId: number | undefined; repos: Record<string, string> };
   llm: LlmConfig;
 }
 
@@ -110,7 +130,7 @@ export function normalisePrivateKey(raw: string, source: string): string {
  * Parses and checks the whole environment. Throws a ConfigurationError whose message is one line naming
  * the variable and what was expected; values are never echoed (they may be secrets).
  */
-export function loadEnv(env: NodeJS.ProcessEnv = process.env, opts: { requireApp?: boolean } = {}): AppEnv {
+export function loadEnv(env: Record<string, string | undefined> = process.env, opts: { requireApp?: boolean } = {}): AppEnv {
   const core = coreEnvSchema.safeParse(env);
   if (!core.success) throw new ConfigurationError(oneLine(core.error.issues[0]));
   const llm = llmEnvSchema.safeParse(env);
@@ -164,6 +184,16 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env, opts: { requireApp
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean),
+    incidents: {
+      repo: c.STEWARD_INCIDENTS_REPO,
+      installationId: c.STEWARD_INCIDENTS_INSTALLATION_ID,
+      repos: Object.fromEntries(
+        (c.STEWARD_INCIDENTS_REPOS ?? "")
+          .split(",")
+          .filter((p) => p.includes("="))
+          .map((p) => p.split("=").map((x) => x.trim()) as [string, string]),
+      ),
+    },
     llm: llmConfigFromEnv(llm.data),
   };
 }
