@@ -87,7 +87,13 @@ export class FakeGitHub {
     const req = { method, path, body };
     this.requests.push(req);
     const base = `/repos/${this.owner}/${this.repo}`;
-    let m: RegExpExecArray | null;
+    const at = (re: string) => new RegExp(`^${base}${re}$`).exec(path);
+    const perm = at("/collaborators/([^/]+)/permission");
+    const oneComment = at("/issues/comments/(\\d+)");
+    const issueComments = at("/issues/(\\d+)/comments");
+    const issue = at("/issues/(\\d+)");
+    const pull = at("/pulls/(\\d+)");
+    const merge = at("/pulls/(\\d+)/merge");
     if (method === "POST" && path === `/app/installations/${installationId}/access_tokens`)
       return [201, { token: "ghs_test", expires_at: new Date(Date.now() + 3600_000).toISOString() }];
     if (method === "GET" && path.endsWith("/contents/.github/steward.yml")) {
@@ -95,15 +101,15 @@ export class FakeGitHub {
         return [200, this.config, { "content-type": "text/plain; charset=utf-8" }];
       return [404, { message: "Not Found" }];
     }
-    if (method === "GET" && (m = new RegExp(`^${base}/collaborators/([^/]+)/permission$`).exec(path))) {
-      const level = this.perms.get(m[1]!) ?? "read";
+    if (method === "GET" && perm) {
+      const level = this.perms.get(perm[1]!) ?? "read";
       const permission = level === "maintain" ? "write" : level === "triage" ? "read" : level;
-      return [200, { permission, role_name: level, user: { login: m[1] } }];
+      return [200, { permission, role_name: level, user: { login: perm[1] } }];
     }
     if (method === "POST" && /\/issues\/comments\/\d+\/reactions$/.test(path))
       return [201, { id: 1, content: body.content }];
-    if ((m = new RegExp(`^${base}/issues/comments/(\\d+)$`).exec(path))) {
-      const c = this.comments.get(Number(m[1]));
+    if (oneComment) {
+      const c = this.comments.get(Number(oneComment[1]));
       if (!c) return [404, { message: "Not Found" }];
       if (method === "GET") return [200, this.view(c)];
       if (method === "PATCH") {
@@ -115,14 +121,14 @@ export class FakeGitHub {
         return [204, ""];
       }
     }
-    if ((m = new RegExp(`^${base}/issues/(\\d+)/comments$`).exec(path))) {
-      const issue = Number(m[1]);
+    if (issueComments) {
+      const n = Number(issueComments[1]);
       if (method === "GET")
-        return [200, [...this.comments.values()].filter((c) => c.issue === issue).map((c) => this.view(c))];
+        return [200, [...this.comments.values()].filter((c) => c.issue === n).map((c) => this.view(c))];
       if (method === "POST") {
         const c: StoredComment = {
           id: this.nextId++,
-          issue,
+          issue: n,
           body: body.body,
           user: { login: `${APP_SLUG}[bot]`, id: 1, type: "Bot" },
           performed_via_github_app: { id: 1, slug: APP_SLUG },
@@ -131,17 +137,17 @@ export class FakeGitHub {
         return [201, this.view(c)];
       }
     }
-    if (method === "GET" && (m = new RegExp(`^${base}/issues/(\\d+)$`).exec(path))) {
-      const i = this.issues.get(Number(m[1]));
-      return i ? [200, { number: Number(m[1]), ...i }] : [404, { message: "Not Found" }];
+    if (method === "GET" && issue) {
+      const i = this.issues.get(Number(issue[1]));
+      return i ? [200, { number: Number(issue[1]), ...i }] : [404, { message: "Not Found" }];
     }
-    if (method === "GET" && (m = new RegExp(`^${base}/pulls/(\\d+)$`).exec(path))) {
-      const p = this.pulls.get(Number(m[1]));
+    if (method === "GET" && pull) {
+      const p = this.pulls.get(Number(pull[1]));
       return p
-        ? [200, { number: Number(m[1]), head: { sha: p.sha, ref: p.ref }, base: { ref: "main" } }]
+        ? [200, { number: Number(pull[1]), head: { sha: p.sha, ref: p.ref }, base: { ref: "main" } }]
         : [404, { message: "Not Found" }];
     }
-    if (method === "PUT" && (m = new RegExp(`^${base}/pulls/(\\d+)/merge$`).exec(path)))
+    if (method === "PUT" && merge)
       return [200, { sha: "f00dfeed", merged: true, message: "Pull Request successfully merged" }];
     if (method === "POST" && new RegExp(`^${base}/issues/(\\d+)/labels$`).test(path))
       return [200, (body.labels as string[]).map((name) => ({ name }))];
