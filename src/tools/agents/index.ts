@@ -170,9 +170,13 @@ async function approvalCommand(s: Services, job: Job): Promise<void> {
   const { owner, repo } = splitRepo(job.repo!);
   let user: { login: string; id: number; type: string } | null = null;
   try {
-    const { data } = await wrapGitHub(
-      () => octokit.rest.issues.getComment({ owner, repo, comment_id: ctx.payload.commentId }),
-      `read comment ${ctx.payload.commentId}`,
+    const comment_id = ctx.payload.commentId;
+    const { data } = await wrapGitHub<{ data: { user: { login: string; id: number; type: string } | null } }>(
+      () =>
+        ctx.payload.commentKind === "review"
+          ? octokit.rest.pulls.getReviewComment({ owner, repo, comment_id })
+          : octokit.rest.issues.getComment({ owner, repo, comment_id }),
+      `read comment ${comment_id}`,
     );
     user = data.user ? { login: data.user.login, id: data.user.id, type: data.user.type } : null;
   } catch (err) {
