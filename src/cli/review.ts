@@ -8,10 +8,11 @@ import type { PackResult } from "../diff/index.ts";
 import type { ParsedDiff } from "../diff/types.ts";
 import { CliUsageError, type CliCommand, type CliIO } from "./types.ts";
 
-const USAGE = `Usage: steward review --diff-file FILE [--budget TOKENS] [--dry-run] [--json]
+const USAGE = `Usage: steward review (--diff-file FILE | --pr https://github.com/OWNER/REPO/pull/N) [--budget TOKENS] [--dry-run] [--json]
 
 Packs a diff into the LLM's token budget and reviews it.
   --diff-file FILE   a git diff (any encoding; invalid UTF-8 is replaced and flagged)
+  --pr URL           a live pull request, read with GITHUB_TOKEN (nothing is posted)
   --budget TOKENS    prompt budget; default LLM_CONTEXT_WINDOW (128000) minus LLM_OUTPUT_RESERVE (4096)
   --dry-run          do not call the LLM; print what would be sent
   --json             with --dry-run: print {budget, promptTokens, files:[{path, status, tokens}]}`;
@@ -33,6 +34,7 @@ export type RunReview = (input: ReviewInput) => Promise<number>;
 
 interface Args {
   diffFile?: string;
+  pr?: string;
   budget?: number;
   dryRun: boolean;
   json: boolean;
@@ -59,10 +61,11 @@ function parseArgs(argv: string[]): Args {
       args.budget = n;
     } else if (flag === "--dry-run") args.dryRun = true;
     else if (flag === "--json") args.json = true;
-    else if (flag === "--pr") throw new CliUsageError("--pr is not available yet; use --diff-file");
+    else if (flag === "--pr") args.pr = value();
     else throw new CliUsageError(`unknown option ${a}`);
   }
-  if (!args.diffFile) throw new CliUsageError("--diff-file FILE is required");
+  if (!args.diffFile && !args.pr) throw new CliUsageError("--diff-file FILE or --pr URL is required");
+  if (args.diffFile && args.pr) throw new CliUsageError("give either --diff-file or --pr, not both");
   return args;
 }
 
@@ -72,6 +75,10 @@ export async function runReviewCommand(argv: string[], io: CliIO, runReview?: Ru
   if (!env.success) {
     const issue = env.error.issues[0]!;
     throw new CliUsageError(`${issue.path.join(".")}: expected a positive integer (${issue.message})`);
+  }
+  if (args.pr) {
+    const { reviewPullRequest } = await import("../tools/pr/cli.ts");
+    return reviewPullRequest(args.pr, io, { dryRun: args.dryRun, json: args.json, budget: args.budget });
   }
   if (!args.dryRun && !(runReview && env.data.LLM_API_KEY)) {
     io.stderr("review without --dry-run needs an LLM configured: set LLM_API_KEY\n");
@@ -125,5 +132,8 @@ export const command: CliCommand = {
   name: "review",
   summary: "Pack a diff into the LLM budget and review it (--dry-run: no LLM)",
   usage: USAGE,
-  run: (argv, io) => runReviewCommand(argv, io),
+  run: async (argv, io) => {
+    const { reviewDiffFile } = await import("../tools/pr/cli.ts");
+    return runReviewCommand(argv, io, reviewDiffFile);
+  },
 };

@@ -67,7 +67,11 @@ export function prJobs(s: Services): Record<string, JobHandler> {
         return;
       }
       const gw = await s.gateway(job.installationId!, job.repo!);
-      const r = await runReviewJob(s, job, { gw, config, number: p.number, options: {},
+      const r = await runReviewJob(s, job, {
+        gw,
+        config,
+        number: p.number,
+        options: {},
         trigger: "push",
         headSha: p.headSha,
       });
