@@ -4,6 +4,7 @@ import { loadIssueMapping } from "../../../src/tools/issues/index.ts";
 import { testApp } from "../../helpers/app.ts";
 import { sqliteTestDb, type TestDb } from "../../helpers/db.ts";
 import { examplePayload } from "../../helpers/webhooks.ts";
+import { completion } from "../../llm/helpers.ts";
 import { type FakeRepo, fakeGitHub, rawIssue } from "./fake-github.ts";
 import { GOOD_BODY, openedPayload, TRACE } from "./fixtures.ts";
 
@@ -114,6 +115,34 @@ describe("issue ↔ code mapping and notifications", () => {
     expect(slack).toHaveLength(1);
     expect(JSON.stringify(slack[0])).toContain("Readable error for tab-indented config");
     expect(JSON.stringify(slack[0])).toContain("Addresses #20, #21");
+  });
+
+  it("lets the LLM explain the relation when one is configured", async () => {
+    const asked: any[] = [];
+    nock("http://llm.test")
+      .post("/v1/chat/completions", (b) => {
+        asked.push(b);
+        return b.response_format?.json_schema?.name === "issue_map_relation";
+      })
+      .reply(
+        200,
+        completion(JSON.stringify({ issues: [{ issue: 20, relation: "Catches the YAML error in loadConfig." }] })),
+      );
+    // The PR tools' own LLM calls on pr.auto are not under test here.
+    const app = testApp(t.db, { LLM_API_KEY: "sk-test", LLM_BASE_URL: "http://llm.test/v1", LLM_MODEL: "gpt-4o-mini" });
+    await t.db.exec("DELETE FROM jobs");
+    await app.services.enqueue({
+      kind: "pr.map-issues",
+      repo: "acme/widgets",
+      installationId: 42,
+      targetNumber: 50,
+      payload: { number: 50, action: "opened", headSha: "head" },
+    });
+    await app.drain();
+    const comment = gh.stewardComments(50).find((c) => c.includes("steward:issue-map"))!;
+    expect(comment).toContain("> Catches the YAML error in loadConfig.");
+    expect(comment).toContain("model `gpt-4o-mini`");
+    expect(asked[0].messages[1].content).toContain("UNTRUSTED issue #20 title");
   });
 
   it("skips the mapping for a PR that links no issue", async () => {
