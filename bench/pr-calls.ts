@@ -38,7 +38,16 @@ function answerFor(name: string, user: string): unknown {
   const file = /## File: (\S+)/.exec(user)?.[1] ?? "x.ts";
   return {
     suggestions: [
-      { file, startLine: 1, endLine: 1, existingCode: "", improvedCode: "x", label: "best practice", score: 7, summary: `s ${file}` },
+      {
+        file,
+        startLine: 1,
+        endLine: 1,
+        existingCode: "",
+        improvedCode: "x",
+        label: "best practice",
+        score: 7,
+        summary: `s ${file}`,
+      },
     ],
   };
 }
@@ -63,7 +72,11 @@ async function fakeServer() {
           created: 0,
           model: body.model,
           choices: [
-            { index: 0, message: { role: "assistant", content: JSON.stringify(answerFor(name, user)) }, finish_reason: "stop" },
+            {
+              index: 0,
+              message: { role: "assistant", content: JSON.stringify(answerFor(name, user)) },
+              finish_reason: "stop",
+            },
           ],
           usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
         }),
@@ -99,14 +112,22 @@ const base = { title: "bench", body: "", unavailable: [], config: DEFAULT_CONFIG
 
 async function main() {
   const srv = await fakeServer();
-  const real = parseDiff(gunzipSync(readFileSync(new URL("../fixtures/diffs/real/ky-v1.14.3..v2.0.0.diff.gz", import.meta.url)))).files;
+  const real = parseDiff(
+    gunzipSync(readFileSync(new URL("../fixtures/diffs/real/ky-v1.14.3..v2.0.0.diff.gz", import.meta.url))),
+  ).files;
   const reviewable = filterFiles(real).kept.filter((f) => f.hunks.length > 0);
   const diffTokens = (fs: DiffFile[]) => fs.reduce((n, f) => n + countTokens(renderFile(f)), 0);
 
   // (a) A PR that fits: the first files of the real range, well under a 128k window.
   const small = reviewable.slice(0, 5);
   srv.calls.length = 0;
-  const r = await reviewCore({ ...base, llm: llmAt(srv.url, 128_000), files: small, shown: small, commits: [] });
+  const r = await reviewCore({
+    ...base,
+    llm: llmAt(srv.url, 128_000),
+    files: small,
+    shown: small,
+    commits: [],
+  });
   const reviewCalls = srv.calls.length;
   if (r.notReviewed.length > 0) throw new Error("the small PR should fit");
 

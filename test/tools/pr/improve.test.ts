@@ -6,7 +6,6 @@ import { sqliteTestDb, type TestDb } from "../../helpers/db.ts";
 import {
   capture,
   fixtureFiles,
-  HEAD,
   keepOnlyPrJobs,
   LLM_ENV,
   mockCreateComment,
@@ -15,7 +14,6 @@ import {
   mockListComments,
   mockLlm,
   mockPr,
-  NUMBER,
   OWNER,
   prCommentPayload,
   R,
