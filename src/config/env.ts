@@ -72,9 +72,12 @@ export const coreEnvSchema = z.object({
     blank,
     z
       .string()
-      .regex(/^\s*[^=,\s]+\s*=\s*[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\s*(,\s*[^=,\s]+\s*=\s*[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\s*)*,?\s*$/, {
-        error: "expected service=owner/name pairs separated by commas, e.g. api=acme/api,web=acme/web",
-      })
+      .regex(
+        /^\s*[^=,\s]+\s*=\s*[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\s*(,\s*[^=,\s]+\s*=\s*[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\s*)*,?\s*$/,
+        {
+          error: "expected service=owner/name pairs separated by commas, e.g. api=acme/api,web=acme/web",
+        },
+      )
       .optional(),
   ),
 });

@@ -12,6 +12,7 @@ import { createNotifier } from "../notify/index.ts";
 import type { Logger } from "../logger.ts";
 import { openDb } from "../store/index.ts";
 import type { Db } from "../store/types.ts";
+import { startIncidentLoop } from "../tools/incidents/serve.ts";
 import { createHandlers } from "../tools/registry.ts";
 import { extraRoutes } from "./extra-routes.ts";
 import { healthRoute, metricsRoute } from "./http.ts";
@@ -124,6 +125,7 @@ export async function start(
     await server.start();
   }
   runner.start();
+  const incidentLoop = role === "serve" ? startIncidentLoop(services) : undefined;
   log.info(
     {
       role,
@@ -143,6 +145,7 @@ export async function start(
       if (stopped) return;
       stopped = true;
       clearInterval(purge);
+      await incidentLoop?.stop();
       await server?.stop().catch(() => {});
       await runner.stop(10_000);
       await db.close();

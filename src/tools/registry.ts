@@ -2,6 +2,7 @@ import type { Services } from "../app/services.ts";
 import type { JobHandler } from "../jobs/types.ts";
 import { agentsJobs } from "./agents/index.ts";
 import { basicJobs } from "./basic/index.ts";
+import { incidentsJobs } from "./incidents/index.ts";
 import { issuesJobs } from "./issues/index.ts";
 import { maintenanceJobs } from "./maintenance/index.ts";
 import { prJobs } from "./pr/index.ts";
@@ -13,6 +14,7 @@ const areas: Array<(s: Services) => Record<string, JobHandler>> = [
   agentsJobs,
   prJobs,
   issuesJobs,
+  incidentsJobs,
 ];
 
 export function createHandlers(s: Services): Record<string, JobHandler> {
