@@ -1,14 +1,12 @@
 import { Probot, ProbotOctokit, run as runProbot, Server } from "probot";
 import type { AppEnv } from "../config/env.ts";
 import { createServices, type Services } from "../app/services.ts";
-import { renderFailure } from "../app/notices.ts";
+import { deadLetterNotice } from "../app/dead-letter.ts";
 import { stewardApp } from "../app/index.ts";
 import { routes as defaultRoutes } from "../events/index.ts";
-import { errorMessage, StewardError } from "../errors.ts";
+import { errorMessage } from "../errors.ts";
 import { createRunner, type Runner } from "../jobs/runner.ts";
-import type { Job } from "../jobs/types.ts";
 import { createLlm } from "../llm/client.ts";
-import { createNotifier } from "../notify/index.ts";
 import type { Logger } from "../logger.ts";
 import { openDb } from "../store/index.ts";
 import type { Db } from "../store/types.ts";
@@ -34,23 +32,6 @@ function probotFor(env: AppEnv, log: Logger): Probot {
     baseUrl: env.githubApiUrl,
     log,
     Octokit: ProbotOctokit,
-  });
-}
-
-async function deadLetterNotice(services: Services, job: Job, err: unknown): Promise<void> {
-  if (!job.installationId || !job.repo || !job.targetNumber) return;
-  const reason =
-    err instanceof StewardError ? err.userMessage : `Unexpected error: ${errorMessage(err).slice(0, 500)}`;
-  const gw = await services.gateway(job.installationId, job.repo);
-  await gw.upsertComment({
-    issueNumber: job.targetNumber,
-    kind: "failure",
-    key: job.kind,
-    body: renderFailure(
-      job,
-      reason,
-      "Re-run the command that started it, or ask an operator to retry the job.",
-    ),
   });
 }
 

@@ -22,7 +22,7 @@ describe("invalid .github/steward.yml", () => {
   }
 
   it("explains the problem once, and the command still runs on the defaults", async () => {
-    const app = testApp(t.db, { STEWARD_CONFIG_CACHE_MS: "0" });
+    const app = testApp(t.db, { STEWARD_CONFIG_CACHE_MS: "0" }, { onlyKinds: ["command.config"] });
     const p = configComment(7001);
     const [owner, repo] = p.repository.full_name.split("/");
     const n = p.issue.number;

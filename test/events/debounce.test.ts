@@ -12,7 +12,7 @@ describe("debounce", () => {
   afterEach(async () => t.cleanup());
 
   it("20 issue_comment.created commands on one PR inside the window give exactly one job run", async () => {
-    const app = testApp(t.db);
+    const app = testApp(t.db, {}, { onlyKinds: ["command.help"] });
     const base = examplePayload("issue_comment", "created");
     // Deliveries to an App carry the installation (the public examples come from a repo webhook).
     base.installation ??= { id: 42, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI=" };

@@ -2,6 +2,7 @@ import nock from "nock";
 import pino from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { stewardApp } from "../../src/app/index.ts";
+import { deadLetterNotice } from "../../src/app/dead-letter.ts";
 import { createServices, type Services } from "../../src/app/services.ts";
 import { loadEnv } from "../../src/config/env.ts";
 import { routes } from "../../src/events/index.ts";
@@ -29,7 +30,11 @@ let seq = 0;
  * Steward in-process, exactly as `serve` wires it, with GitHub and the LLM reached over HTTP (mock them
  * with nock). Env overrides go through the real env parser.
  */
-export function testApp(db: Db, env: Record<string, string> = {}): TestApp {
+export function testApp(
+  db: Db,
+  env: Record<string, string> = {},
+  opts: { onlyKinds?: string[] } = {},
+): TestApp {
   const appEnv = loadEnv({
     APP_ID: "1",
     PRIVATE_KEY: testPrivateKey(),
@@ -53,12 +58,19 @@ export function testApp(db: Db, env: Record<string, string> = {}): TestApp {
   });
   const llm = createLlm(appEnv.llm, { db, log });
   const services = createServices({ db, log, env: appEnv, llm, probot, appSlug: APP_SLUG });
+  let handlers = createHandlers(services);
+  // A focused test runs only the kinds it is about; other areas' jobs stay queued, untouched.
+  if (opts.onlyKinds) {
+    const only = opts.onlyKinds;
+    handlers = Object.fromEntries(Object.entries(handlers).filter(([k]) => only.includes(k)));
+  }
   const runner = createRunner({
     db,
     log,
-    handlers: createHandlers(services),
+    handlers,
     leaseMs: 30_000,
     backoff: { baseMs: 1, maxMs: 1 },
+    onDeadLetter: (job, err) => deadLetterNotice(services, job, err),
   });
   void probot.load(stewardApp({ db, log, routes }));
   return {
