@@ -1,4 +1,5 @@
 import type { EnqueueInput } from "../jobs/types.ts";
+import { parseCommand } from "../tools/commands.ts";
 import type { Route } from "./types.ts";
 
 /**
@@ -86,7 +87,11 @@ export const issuesRoute: Route = (ev) => {
     return out;
   }
   if (ev.name === "issue_comment") {
-    if (["created", "edited", "deleted"].includes(ev.action ?? "")) out.push(indexUpdate(ev.repo));
+    // A slash command adds nothing to similarity; the next sync picks it up anyway.
+    const body = p?.comment?.body;
+    const isCommand = typeof body === "string" && parseCommand(body).kind !== "none";
+    if (["created", "edited", "deleted"].includes(ev.action ?? "") && !isCommand)
+      out.push(indexUpdate(ev.repo));
     return out;
   }
   if (ev.name === "pull_request") {

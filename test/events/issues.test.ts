@@ -15,7 +15,13 @@ describe("issuesRoute", () => {
     const p = examplePayload("issues", "opened");
     const jobs = issuesRoute(ev("issues", p));
     expect(jobs).toEqual([
-      { kind: "index.update", repo: "Codertocat/Hello-World", payload: {}, dedupeKey: "index.update:Codertocat/Hello-World", debounceMs: 30_000 },
+      {
+        kind: "index.update",
+        repo: "Codertocat/Hello-World",
+        payload: {},
+        dedupeKey: "index.update:Codertocat/Hello-World",
+        debounceMs: 30_000,
+      },
       {
         kind: "issue.triage",
         repo: "Codertocat/Hello-World",
@@ -34,7 +40,10 @@ describe("issuesRoute", () => {
     const byAuthor = issuesRoute(ev("issues", p));
     expect(kinds(byAuthor)).toEqual(["index.update", "issue.triage"]);
     expect(byAuthor[1]!.dedupeKey).toBe(`issue.triage:Codertocat/Hello-World#${p.issue.number}`);
-    expect(byAuthor[1]!.payload).toMatchObject({ trigger: "edited", eventAt: Date.parse(p.issue.updated_at) });
+    expect(byAuthor[1]!.payload).toMatchObject({
+      trigger: "edited",
+      eventAt: Date.parse(p.issue.updated_at),
+    });
     p.sender.login = "someone-else";
     expect(kinds(issuesRoute(ev("issues", p)))).toEqual(["index.update"]);
   });
@@ -60,10 +69,15 @@ describe("issuesRoute", () => {
     ]);
   });
 
-  it("comments update the index; labels and assignments do nothing", () => {
+  it("comments update the index (slash commands do not); labels and assignments do nothing", () => {
     for (const action of ["created", "edited", "deleted"]) {
-      expect(kinds(issuesRoute(ev("issue_comment", examplePayload("issue_comment", action))))).toEqual(["index.update"]);
+      expect(kinds(issuesRoute(ev("issue_comment", examplePayload("issue_comment", action))))).toEqual([
+        "index.update",
+      ]);
     }
+    const cmd = examplePayload("issue_comment", "created");
+    cmd.comment.body = "/similar";
+    expect(issuesRoute(ev("issue_comment", cmd))).toEqual([]);
     expect(issuesRoute(ev("issues", examplePayload("issues", "labeled")))).toEqual([]);
     expect(issuesRoute(ev("issues", examplePayload("issues", "assigned")))).toEqual([]);
   });

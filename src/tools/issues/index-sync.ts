@@ -63,7 +63,7 @@ async function recordClosingRefs(db: Db, ctx: IssueJobContext, raw: any): Promis
   for (const ref of refs) {
     if (ref.url && !ref.url.toLowerCase().startsWith(own)) continue;
     const doc = await getDoc(db, ctx.repo, ref.number);
-    if (!doc || doc.kind !== "issue" || doc.closedBy?.includes(raw.number)) continue;
+    if (doc?.kind !== "issue" || doc.closedBy?.includes(raw.number)) continue;
     await upsertDoc(db, ctx.repo, { ...doc, closedBy: [...(doc.closedBy ?? []), Number(raw.number)] });
   }
 }

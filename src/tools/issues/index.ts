@@ -3,7 +3,7 @@
 import type { Services } from "../../app/services.ts";
 import type { MapPayload, TriagePayload } from "../../events/issues.ts";
 import type { JobHandler } from "../../jobs/types.ts";
-import { removeDoc } from "../../search/store.ts";
+import { getMeta, removeDoc } from "../../search/store.ts";
 import { issueCommands } from "./commands.ts";
 import { issueJobContext } from "./context.ts";
 import { syncIndex } from "./index-sync.ts";
@@ -32,6 +32,12 @@ export function issuesJobs(s: Services): Record<string, JobHandler> {
       if (notify && !out.skipped) await kvSet(s.db, flag, String(Date.now()));
     },
     "index.update": async (job, run) => {
+      // No index yet: nothing to keep current. The first triage or /similar back-fills it; until
+      // then an event costs no GitHub call.
+      if (!(await getMeta(s.db, job.repo!))?.backfilledAt) {
+        run.log.debug({ repo: job.repo }, "index update skipped: repository not indexed yet");
+        return;
+      }
       await syncIndex(await issueJobContext(s, job, run));
     },
     "index.remove": async (job, run) => {

@@ -22,10 +22,16 @@ describe("issue triage: edits, thresholds, opt-out, malformed bodies", () => {
 
   it("removes needs-more-info and thanks the author when an edit lifts the score", async () => {
     const app = testApp(t.db);
-    gh.issues.set(20, rawIssue("acme", "widgets", 20, { title: TITLE, body: POOR_BODY, created_at: CREATED }));
+    gh.issues.set(
+      20,
+      rawIssue("acme", "widgets", 20, { title: TITLE, body: POOR_BODY, created_at: CREATED }),
+    );
     await app.receive("issues", openedPayload(gh, 20, TITLE, POOR_BODY, CREATED));
     await app.drain();
-    expect(gh.issues.get(20).labels.map((l: any) => l.name)).toEqual(["needs-more-info", "possible-duplicate"]);
+    expect(gh.issues.get(20).labels.map((l: any) => l.name)).toEqual([
+      "needs-more-info",
+      "possible-duplicate",
+    ]);
     const scoreId = Number(/issuecomment-(\d+)/.exec(gh.comments.get(20)![0]!.html_url)![1]);
 
     gh.requests.length = 0;
@@ -37,7 +43,9 @@ describe("issue triage: edits, thresholds, opt-out, malformed bodies", () => {
       method: "DELETE",
       path: "/repos/acme/widgets/issues/20/labels/needs-more-info",
     });
-    const patch = writes.find((w) => w.method === "PATCH" && w.path === `/repos/acme/widgets/issues/comments/${scoreId}`);
+    const patch = writes.find(
+      (w) => w.method === "PATCH" && w.path === `/repos/acme/widgets/issues/comments/${scoreId}`,
+    );
     expect(patch?.body.body).toContain("Thanks for adding the details! This bug report now has");
     expect(patch?.body.body).toMatch(/Documentation score: \*\*\d(\.\d)? → (\d|10)(\.\d)?\/10\*\*/);
     // Still exactly one score comment and one similar comment; no analysis without an LLM.
@@ -49,7 +57,10 @@ describe("issue triage: edits, thresholds, opt-out, malformed bodies", () => {
   it("respects the configured thresholds: related only, then nothing at all", async () => {
     gh.config = "issues:\n  similar:\n    duplicate_threshold: 0.99\n    related_threshold: 0.2\n";
     const app = testApp(t.db);
-    gh.issues.set(20, rawIssue("acme", "widgets", 20, { title: TITLE, body: POOR_BODY, created_at: CREATED }));
+    gh.issues.set(
+      20,
+      rawIssue("acme", "widgets", 20, { title: TITLE, body: POOR_BODY, created_at: CREATED }),
+    );
     await app.receive("issues", openedPayload(gh, 20, TITLE, POOR_BODY, CREATED));
     await app.drain();
     const similar = gh.stewardComments(20)[1]!;
@@ -62,7 +73,10 @@ describe("issue triage: edits, thresholds, opt-out, malformed bodies", () => {
   it("posts no similar comment when nothing reaches the related threshold", async () => {
     gh.config = "issues:\n  similar:\n    duplicate_threshold: 0.999\n    related_threshold: 0.998\n";
     const app = testApp(t.db);
-    gh.issues.set(20, rawIssue("acme", "widgets", 20, { title: TITLE, body: POOR_BODY, created_at: CREATED }));
+    gh.issues.set(
+      20,
+      rawIssue("acme", "widgets", 20, { title: TITLE, body: POOR_BODY, created_at: CREATED }),
+    );
     await app.receive("issues", openedPayload(gh, 20, TITLE, POOR_BODY, CREATED));
     await app.drain();
     expect(gh.stewardComments(20)).toHaveLength(1);
@@ -71,7 +85,15 @@ describe("issue triage: edits, thresholds, opt-out, malformed bodies", () => {
 
   it("leaves issues with the opt-out label alone", async () => {
     const app = testApp(t.db);
-    gh.issues.set(20, rawIssue("acme", "widgets", 20, { title: TITLE, body: POOR_BODY, created_at: CREATED, labels: ["steward:skip"] }));
+    gh.issues.set(
+      20,
+      rawIssue("acme", "widgets", 20, {
+        title: TITLE,
+        body: POOR_BODY,
+        created_at: CREATED,
+        labels: ["steward:skip"],
+      }),
+    );
     await app.receive("issues", openedPayload(gh, 20, TITLE, POOR_BODY, CREATED));
     await app.drain();
     expect(gh.writes()).toEqual([]);
@@ -97,10 +119,16 @@ describe("issue triage: edits, thresholds, opt-out, malformed bodies", () => {
   it.each([
     ["empty", null],
     ["1 MB", `${"lorem ipsum dolor sit amet ".repeat(40_000)}\n${"x".repeat(100_000)}`],
-    ["only HTML", "<div><p><img src='x.png'></p><!-- template --><br/><table><tr><td></td></tr></table></div>"],
+    [
+      "only HTML",
+      "<div><p><img src='x.png'></p><!-- template --><br/><table><tr><td></td></tr></table></div>",
+    ],
   ])("handles a malformed body (%s) with a sensible score comment", async (_name, body) => {
     const app = testApp(t.db);
-    gh.issues.set(40, rawIssue("acme", "widgets", 40, { title: "it does not work", body, created_at: CREATED }));
+    gh.issues.set(
+      40,
+      rawIssue("acme", "widgets", 40, { title: "it does not work", body, created_at: CREATED }),
+    );
     await app.receive("issues", openedPayload(gh, 40, "it does not work", body, CREATED));
     await app.drain();
     const runs = await t.db.query<{ outcome: string }>(

@@ -45,7 +45,17 @@ export function rawIssue(
   owner: string,
   name: string,
   n: number,
-  over: Partial<{ title: string; body: string | null; labels: string[]; created_at: string; state: string; pull_request: any; comments: number; user: any }> = {},
+  over: Partial<{
+    title: string;
+    body: string | null;
+    labels: string[];
+    created_at: string;
+    updated_at: string;
+    state: string;
+    pull_request: any;
+    comments: number;
+    user: any;
+  }> = {},
 ): any {
   const { labels, ...rest } = over;
   return {
@@ -75,8 +85,12 @@ export function fakeGitHub(owner: string, name: string, installationId = 42): Fa
     tree: [],
     permission: "admin",
     requests: [],
-    writes: () => repo.requests.filter((r) => r.method !== "GET" && !r.path.includes("access_tokens") && r.path !== "/graphql"),
-    stewardComments: (n) => (repo.comments.get(n) ?? []).filter((c) => c.user.type === "Bot").map((c) => c.body),
+    writes: () =>
+      repo.requests.filter(
+        (r) => r.method !== "GET" && !r.path.includes("access_tokens") && r.path !== "/graphql",
+      ),
+    stewardComments: (n) =>
+      (repo.comments.get(n) ?? []).filter((c) => c.user.type === "Bot").map((c) => c.body),
     stop: () => {
       for (const i of interceptors) nock.removeInterceptor(i);
     },
@@ -103,21 +117,37 @@ export function fakeGitHub(owner: string, name: string, installationId = 42): Fa
     const path = url.pathname;
     repo.requests.push({ method, path: path + (url.search || ""), body: body || undefined });
     if (path === `/app/installations/${installationId}/access_tokens`)
-      return [201, { token: "ghs_test", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} }];
+      return [
+        201,
+        { token: "ghs_test", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} },
+      ];
     if (path.endsWith("/contents/.github%2Fsteward.yml") || path.endsWith("/contents/.github/steward.yml"))
-      return path.startsWith(base) && repo.config !== undefined ? [200, repo.config] : [404, { message: "Not Found" }];
+      return path.startsWith(base) && repo.config !== undefined
+        ? [200, repo.config]
+        : [404, { message: "Not Found" }];
     if (path === "/graphql") {
       const n = Number(body?.variables?.number);
-      const nodes = (repo.graphqlClosing.get(n) ?? []).map((i) => ({ number: i, repository: { nameWithOwner: `${owner}/${name}` } }));
+      const nodes = (repo.graphqlClosing.get(n) ?? []).map((i) => ({
+        number: i,
+        repository: { nameWithOwner: `${owner}/${name}` },
+      }));
       return [200, { data: { repository: { pullRequest: { closingIssuesReferences: { nodes } } } } }];
     }
     if (!path.startsWith(base)) return [404, { message: "Not Found" }];
     const rest = path.slice(base.length);
-    let m: RegExpExecArray | null;
-    if (method === "GET" && rest === "") return [200, { full_name: `${owner}/${name}`, default_branch: "main" }];
-    if (method === "GET" && (m = /^\/git\/trees\/(.+)$/.exec(rest)))
-      return [200, { sha: "t", truncated: false, tree: repo.tree.map((p) => ({ path: p, type: "blob", sha: "x" })) }];
-    if (method === "GET" && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest)))
+    let m: string[] = [];
+    const at = (re: RegExp): boolean => {
+      m = re.exec(rest) ?? [];
+      return m.length > 0;
+    };
+    if (method === "GET" && rest === "")
+      return [200, { full_name: `${owner}/${name}`, default_branch: "main" }];
+    if (method === "GET" && at(/^\/git\/trees\/(.+)$/))
+      return [
+        200,
+        { sha: "t", truncated: false, tree: repo.tree.map((p) => ({ path: p, type: "blob", sha: "x" })) },
+      ];
+    if (method === "GET" && at(/^\/collaborators\/([^/]+)\/permission$/))
       return [200, { permission: repo.permission, role_name: repo.permission, user: { login: m[1] } }];
     if (method === "GET" && rest === "/issues") {
       const page = Number(url.searchParams.get("page") ?? 1);
@@ -133,11 +163,11 @@ export function fakeGitHub(owner: string, name: string, installationId = 42): Fa
       const all = [...repo.comments.values()].flat().sort((a, b) => a.id - b.id);
       return [200, all.slice((page - 1) * per, page * per)];
     }
-    if ((m = /^\/issues\/(\d+)$/.exec(rest)) && method === "GET") {
+    if (at(/^\/issues\/(\d+)$/) && method === "GET") {
       const issue = repo.issues.get(Number(m[1]));
       return issue ? [200, issue] : [404, { message: "Not Found" }];
     }
-    if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+    if (at(/^\/issues\/(\d+)\/comments$/)) {
       const n = Number(m[1]);
       if (method === "GET") return [200, list(n)];
       const c: FakeComment = {
@@ -152,30 +182,34 @@ export function fakeGitHub(owner: string, name: string, installationId = 42): Fa
       list(n).push(c);
       return [201, c];
     }
-    if ((m = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
+    if (at(/^\/issues\/comments\/(\d+)$/)) {
       const c = findComment(Number(m[1]));
       if (!c) return [404, { message: "Not Found" }];
       if (method === "PATCH") c.body = body.body;
       return [200, c];
     }
-    if ((m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest))) return [201, { id: 1, content: body?.content }];
-    if ((m = /^\/issues\/(\d+)\/labels$/.exec(rest)) && method === "POST") {
+    if (at(/^\/issues\/comments\/(\d+)\/reactions$/)) return [201, { id: 1, content: body?.content }];
+    if (at(/^\/issues\/(\d+)\/labels$/) && method === "POST") {
       const issue = repo.issues.get(Number(m[1]));
       const names: string[] = body.labels ?? [];
-      if (issue) for (const l of names) if (!issue.labels.some((x: any) => x.name === l)) issue.labels.push({ name: l });
+      if (issue)
+        for (const l of names)
+          if (!issue.labels.some((x: any) => x.name === l)) issue.labels.push({ name: l });
       return [200, issue?.labels ?? []];
     }
-    if ((m = /^\/issues\/(\d+)\/labels\/(.+)$/.exec(rest)) && method === "DELETE") {
+    if (at(/^\/issues\/(\d+)\/labels\/(.+)$/) && method === "DELETE") {
       const issue = repo.issues.get(Number(m[1]));
       const label = decodeURIComponent(m[2]!);
       if (issue) issue.labels = issue.labels.filter((x: any) => x.name !== label);
       return [200, issue?.labels ?? []];
     }
-    if ((m = /^\/pulls\/(\d+)$/.exec(rest)) && method === "GET") {
+    if (at(/^\/pulls\/(\d+)$/) && method === "GET") {
       const issue = repo.issues.get(Number(m[1]));
-      return issue ? [200, { ...issue, head: { sha: "head" }, base: { sha: "base" } }] : [404, { message: "Not Found" }];
+      return issue
+        ? [200, { ...issue, head: { sha: "head" }, base: { sha: "base" } }]
+        : [404, { message: "Not Found" }];
     }
-    if ((m = /^\/pulls\/(\d+)\/files$/.exec(rest)) && method === "GET") {
+    if (at(/^\/pulls\/(\d+)\/files$/) && method === "GET") {
       const page = Number(url.searchParams.get("page") ?? 1);
       return [200, page === 1 ? (repo.pullFiles.get(Number(m[1])) ?? []) : []];
     }

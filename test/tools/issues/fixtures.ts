@@ -42,13 +42,26 @@ export const GOOD_BODY = [
 export const POOR_BODY = `The CLI crashes with a YAMLException when loading my config file indented with tabs:\n${TRACE}`;
 
 /** A real `issues.opened` payload, moved to the fake repository and given our text. */
-export function openedPayload(repo: FakeRepo, n: number, title: string, body: string | null, createdAt: string) {
+export function openedPayload(
+  repo: FakeRepo,
+  n: number,
+  title: string,
+  body: string | null,
+  createdAt: string,
+) {
   const p = examplePayload("issues", "opened");
   p.installation = { id: 42 };
   p.repository.full_name = `${repo.owner}/${repo.name}`;
   p.repository.name = repo.name;
   p.repository.owner.login = repo.owner;
-  Object.assign(p.issue, { number: n, title, body, created_at: createdAt, updated_at: createdAt, labels: [] });
+  Object.assign(p.issue, {
+    number: n,
+    title,
+    body,
+    created_at: createdAt,
+    updated_at: createdAt,
+    labels: [],
+  });
   return p;
 }
 

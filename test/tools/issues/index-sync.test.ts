@@ -31,15 +31,34 @@ describe("index maintenance", () => {
     await t.cleanup();
   });
 
-  it("back-fills on the first event, then syncs only what changed; bursts coalesce into one run", async () => {
+  it("costs nothing before the first triage; then syncs only what changed; bursts coalesce into one run", async () => {
     const app = testApp(t.db);
     await app.receive("issue_comment", commentEvent(gh, 12, 1));
     await app.receive("issue_comment", commentEvent(gh, 12, 2));
-    const queued = await t.db.query<{ generation: number }>("SELECT generation FROM jobs WHERE kind = 'index.update'");
+    const queued = await t.db.query<{ generation: number }>(
+      "SELECT generation FROM jobs WHERE kind = 'index.update'",
+    );
     expect(queued).toEqual([{ generation: 1 }]);
     await app.drain();
+    const runs = await t.db.query<{ outcome: string }>(
+      "SELECT r.outcome FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.kind = 'index.update'",
+    );
+    expect(runs).toEqual([{ outcome: "done" }]);
+    // (The workers area also looks at comments, without calling GitHub for plain ones.)
+    expect(gh.requests).toEqual([]);
+
+    // The first /similar back-fills through the paginated API.
+    await app.receive("issue_comment", {
+      ...commentEvent(gh, 12, 3),
+      comment: { id: 3, body: "/similar", user: { login: "m" } },
+    });
+    await app.drain();
     expect((await getMeta(t.db, "acme/widgets"))?.docCount).toBe(3);
-    const pages = gh.requests.filter((r) => r.path.startsWith("/repos/acme/widgets/issues?") || r.path.startsWith("/repos/acme/widgets/issues/comments?"));
+    const pages = gh.requests.filter(
+      (r) =>
+        r.path.startsWith("/repos/acme/widgets/issues?") ||
+        r.path.startsWith("/repos/acme/widgets/issues/comments?"),
+    );
     expect(pages.map((r) => r.path)).toEqual([
       "/repos/acme/widgets/issues?state=all&sort=created&direction=asc&per_page=100&page=1",
       "/repos/acme/widgets/issues/comments?sort=created&direction=asc&per_page=100&page=1",
@@ -59,16 +78,21 @@ describe("index maintenance", () => {
         updated_at: now,
       },
     ]);
-    gh.issues.set(13, rawIssue("acme", "widgets", 13, { title: "Settings page is slow", created_at: now, updated_at: now }));
+    gh.issues.set(
+      13,
+      rawIssue("acme", "widgets", 13, { title: "Settings page is slow", created_at: now, updated_at: now }),
+    );
     gh.requests.length = 0;
-    await app.receive("issue_comment", commentEvent(gh, 12, 3));
+    await app.receive("issue_comment", commentEvent(gh, 12, 4));
     await app.drain();
     const listed = gh.requests.filter((r) => r.method === "GET" && r.path.includes("/issues"));
     expect(listed.map((r) => r.path.replace(/since=[^&]+/, "since=T"))).toEqual([
       "/repos/acme/widgets/issues?state=all&sort=updated&direction=asc&since=T&per_page=100&page=1",
       "/repos/acme/widgets/issues/12/comments?per_page=100",
     ]);
-    expect((await getDoc(t.db, "acme/widgets", 12))?.comments).toBe("Dark mode would also help with the settings page.");
+    expect((await getDoc(t.db, "acme/widgets", 12))?.comments).toBe(
+      "Dark mode would also help with the settings page.",
+    );
     expect((await getDoc(t.db, "acme/widgets", 13))?.title).toBe("Settings page is slow");
     // The closing reference recorded during the back-fill survives the incremental updates.
     expect((await getDoc(t.db, "acme/widgets", 10))?.closedBy).toEqual([11]);
@@ -76,8 +100,12 @@ describe("index maintenance", () => {
 
   it("a deleted issue leaves the index", async () => {
     const app = testApp(t.db);
-    await app.receive("issue_comment", commentEvent(gh, 12, 1));
+    await app.receive("issue_comment", {
+      ...commentEvent(gh, 12, 1),
+      comment: { id: 1, body: "/similar", user: { login: "m" } },
+    });
     await app.drain();
+    expect(await getDoc(t.db, "acme/widgets", 12)).toBeDefined();
     const p = examplePayload("issues", "deleted");
     p.installation = { id: 42 };
     p.repository.full_name = "acme/widgets";

@@ -3,7 +3,7 @@ import { getMeta, loadDocs } from "../../../src/search/store.ts";
 import { testApp } from "../../helpers/app.ts";
 import { sqliteTestDb, type TestDb } from "../../helpers/db.ts";
 import { type FakeRepo, fakeGitHub, rawIssue } from "./fake-github.ts";
-import { editedPayload, GOOD_BODY, openedPayload, POOR_BODY, seedCorpus } from "./fixtures.ts";
+import { editedPayload, openedPayload, POOR_BODY, seedCorpus } from "./fixtures.ts";
 
 const QUERY_TITLE = "YAMLException crash when my config file uses tabs";
 const CREATED = "2024-02-01T09:00:00Z";
@@ -23,11 +23,18 @@ describe("issue triage pipeline (no LLM configured)", () => {
 
   it("waits out the grace window, coalesces the author's edit, scores, asks, labels and lists similar issues", async () => {
     const app = testApp(t.db);
-    gh.issues.set(20, rawIssue("acme", "widgets", 20, { title: QUERY_TITLE, body: POOR_BODY, created_at: CREATED }));
+    gh.issues.set(
+      20,
+      rawIssue("acme", "widgets", 20, { title: QUERY_TITLE, body: POOR_BODY, created_at: CREATED }),
+    );
     // A later issue with the same text must never be a candidate for #20.
     gh.issues.set(
       30,
-      rawIssue("acme", "widgets", 30, { title: QUERY_TITLE, body: POOR_BODY, created_at: "2024-06-01T00:00:00Z" }),
+      rawIssue("acme", "widgets", 30, {
+        title: QUERY_TITLE,
+        body: POOR_BODY,
+        created_at: "2024-06-01T00:00:00Z",
+      }),
     );
 
     const before = Date.now();
@@ -52,18 +59,25 @@ describe("issue triage pipeline (no LLM configured)", () => {
     const runs = await t.db.query<{ kind: string; outcome: string }>(
       "SELECT j.kind, r.outcome FROM job_runs r JOIN jobs j ON j.id = r.job_id ORDER BY r.id",
     );
-    expect(runs.filter((r) => r.kind === "issue.triage")).toEqual([{ kind: "issue.triage", outcome: "done" }]);
+    expect(runs.filter((r) => r.kind === "issue.triage")).toEqual([
+      { kind: "issue.triage", outcome: "done" },
+    ]);
 
     const comments = gh.stewardComments(20);
     expect(comments).toHaveLength(2);
     const [score, similar] = comments as [string, string];
     expect(score).toMatch(/^<!-- steward:issue-score key=20 state=/);
-    expect(score).toContain("Thanks for the bug report! A couple of details would make it much easier to act on:");
-    expect(score).toContain("1. **Steps to reproduce**");
+    expect(score).toContain(
+      "Thanks for the bug report! A couple of details would make it much easier to act on:",
+    );
+    expect(score).toContain("1. **Versions and environment**: the versions involved");
+    expect(score).toContain("2. **Minimal reproduction or test case**: ");
     expect(score).toContain("this repository asks for 6");
     expect(similar).toMatch(/^<!-- steward:issue-similar key=20 -->/);
     expect(similar).toContain("### Possible duplicates");
-    expect(similar).toMatch(/- #10 CLI crashes with YAMLException when config file is indented with tabs \(similarity 0\.\d\d\)/);
+    expect(similar).toMatch(
+      /- #10 CLI crashes with YAMLException when config file is indented with tabs \(similarity 0\.\d\d\)/,
+    );
     expect(similar).toContain("  - possibly fixed by #11");
     expect(similar).not.toMatch(/#20\b/);
     expect(similar).not.toMatch(/#30\b/);
@@ -71,9 +85,15 @@ describe("issue triage pipeline (no LLM configured)", () => {
     const labelCalls = gh.writes().filter((w) => w.path.endsWith("/labels"));
     expect(labelCalls).toEqual([
       { method: "POST", path: "/repos/acme/widgets/issues/20/labels", body: { labels: ["needs-more-info"] } },
-      { method: "POST", path: "/repos/acme/widgets/issues/20/labels", body: { labels: ["possible-duplicate"] } },
+      {
+        method: "POST",
+        path: "/repos/acme/widgets/issues/20/labels",
+        body: { labels: ["possible-duplicate"] },
+      },
     ]);
-    expect(gh.writes().some((w) => w.method === "PATCH" && w.path === "/repos/acme/widgets/issues/20")).toBe(false);
+    expect(gh.writes().some((w) => w.method === "PATCH" && w.path === "/repos/acme/widgets/issues/20")).toBe(
+      false,
+    );
 
     // The back-fill read the corpus through the paginated API and recorded the closing reference.
     const meta = await getMeta(t.db, "acme/widgets");
