@@ -25,35 +25,69 @@ function firstLine(lines: readonly string[], re: RegExp): string | null {
   return null;
 }
 
+// "1." / "1)" / "Step 1:", or a bare "1 Open …" when the next item is numbered 2 (Bugzilla-style text
+// and some parsers drop the period, so a consecutive number is required to trust a bare digit).
 const NUMBERED = /^\s*(?:\d{1,2}[.)]|step \d{1,2}:?)\s+\S/i;
+const BARE_NUMBER = /^\s*(\d{1,2})\s*[-:]?\s+[A-Za-z]/;
 const BULLET = /^\s*[-*+]\s+\S/;
-const STEPS_CUE = /reproduc|\bsteps?\b|\brepro\b/i;
+const STEPS_CUE = /reproduc|\bsteps?\b|\brepro\b|\bas follows\s*:|\bscenario\s*:/i;
+const ACTION_VERB =
+  "(?:click|open|run|type|press|select|go|navigate|try|attempt|use|create|add|enter|set|start|launch|install|load|call|execute|drag|change|save|switch|remove|delete|visit|upload|download|import|export|build|compile|deploy|restart|stop|close|edit|insert|paste|copy|scroll|hover|submit|log ?in|sign ?in|configure|define|update|upgrade|apply|invoke|send|request|move|rename|choose|check|uncheck|expand|resize|right-click|double-click|tap|refresh|reload|debug|launch|mount|pull|push|connect|access|browse|search|share|post|make)";
+// An action the reporter (or "you") performs, then what happens: Chaparro et al.'s conditional S2R.
+const COND_ACTION = new RegExp(
+  `\\b(?:when(?:ever)?|if|after|once|each time|every time)\\s+(?:I|you|we|the user|a user|users|one)\\s+(?:(?:then|just|first|simply|also|try to|tried to|attempt to|want to|\\w+ly)\\s+)?${ACTION_VERB}(?:s|ed|ing)?\\b|\\b(?:when|after|while|upon|on)\\s+(?:using|running|trying|clicking|opening|selecting|calling|creating|installing|upgrading|executing|adding|loading|starting|building|switching|typing|pressing|entering|saving|changing|deleting|removing|importing|dragging|launching|navigating)\\b`,
+  "i",
+);
+// A line that starts with an action verb and an object ("Open the file"), not "configure: error" or code.
+const IMPERATIVE = new RegExp(
+  `^\\s*(?:[-*+]\\s+)?(?:then\\s+|and\\s+|now\\s+)?${ACTION_VERB}\\s+(?![:=(])[^;{}]*$`,
+  "i",
+);
+
+/** Only numbered lines look ahead (past blank lines), so the scan stays linear. */
+function numberedRun(lines: readonly string[], i: number): boolean {
+  const dotted = NUMBERED.test(lines[i]!);
+  const bare = dotted ? null : BARE_NUMBER.exec(lines[i]!);
+  if (!dotted && !bare) return false;
+  let j = i + 1;
+  while (j < lines.length && lines[j]!.trim() === "") j++;
+  if (j >= lines.length) return false;
+  if (dotted) return NUMBERED.test(lines[j]!);
+  const next = BARE_NUMBER.exec(lines[j]!);
+  return !!next && Number(next[1]) === Number(bare![1]) + 1;
+}
 
 export const steps: Detector = ({ text }) => {
   const lines = text.prose;
   for (let i = 0; i < lines.length; i++) {
-    if (NUMBERED.test(lines[i]!)) {
-      let j = i + 1;
-      while (j < lines.length && lines[j]!.trim() === "") j++;
-      if (j < lines.length && NUMBERED.test(lines[j]!)) return `numbered steps: "${snippet(lines[i]!, 60)}"`;
-    }
+    if (numberedRun(lines, i)) return `numbered steps: "${snippet(lines[i]!, 60)}"`;
     if (STEPS_CUE.test(lines[i]!)) {
-      let bullets = 0;
+      let items = 0;
       for (let j = i + 1; j < lines.length && j <= i + 8; j++) {
-        if (BULLET.test(lines[j]!)) bullets++;
+        if (BULLET.test(lines[j]!) || IMPERATIVE.test(lines[j]!)) items++;
         else if (lines[j]!.trim() !== "") break;
       }
-      if (bullets >= 2) return `steps listed after "${snippet(lines[i]!, 50)}"`;
+      if (items >= 2) return `steps listed after "${snippet(lines[i]!, 50)}"`;
     }
+    if (IMPERATIVE.test(lines[i]!) && i + 1 < lines.length && IMPERATIVE.test(lines[i + 1]!))
+      return `action sequence: "${snippet(lines[i]!, 60)}"`;
+  }
+  const cond = firstLine(lines, COND_ACTION);
+  return cond ? `actions described: "${cond}"` : null;
+};
+
+// "works as expected" / "than expected" report what happened, not what should have.
+const NOT_EXPECTATION = /\b(?:as|than) (?:I )?expected\b|\bunexpected/gi;
+const EXPECTED_CUE =
+  /\bexpect(?:ed|ing|s|ation)?\b|\bshould(?:n't| not)?\s+(?!I\b|we\b|you\b|it\?)(?:\w+ly\s+)?\w{2,}|\bsupposed to\b|\bought to\b|\bwould (?:be|have been) (?:nice|ideal|better|great|neat|good|preferable|correct|useful|expected|appropriate)\b|\b(?:needs?|has|have) to (?:be|work|show|return|handle|accept|perform|use)\b|\bmust(?: not|n't)?\s+(?:be|not|never|always|work|return|show|have|accept|use|start)\b|\binstead of\b|\brather than\b|\bcorrect (?:behaviou?r|result|output|value)\b/i;
+
+export const expected: Detector = ({ text }) => {
+  for (const line of text.prose) {
+    const m = EXPECTED_CUE.exec(line.replace(NOT_EXPECTATION, " "));
+    if (m) return snippet(m.index > 20 ? line.slice(m.index - 20) : line);
   }
   return null;
 };
-
-export const expected: Detector = ({ text }) =>
-  firstLine(
-    text.prose,
-    /\bexpect(?:ed|ing|s|ation)?\b|\bshould(?:n't| not)? (?:be|have|return|work|show|display|print|output|produce|render|compile|pass|throw|fail|get|keep|allow|use|behave|stay|not)\b|\bsupposed to\b|\bwould expect\b/i,
-  );
 
 export const actual: Detector = ({ text }) =>
   firstLine(
