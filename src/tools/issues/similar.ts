@@ -62,6 +62,9 @@ export async function runSimilar(
   opts: { force?: boolean } = {},
 ): Promise<SimilarOutcome> {
   const cfg = ctx.config.issues.similar;
+  if (!cfg.enabled && !opts.force) {
+    return { result: { duplicates: [], related: [] }, posted: false, reranked: false, indexed: 0 };
+  }
   await ensureIndex(ctx);
   // The issue itself goes in for later queries; the search never returns the query's own number.
   const old = await getDoc(ctx.s.db, ctx.repo, issue.number);
@@ -99,7 +102,6 @@ export async function runSimilar(
     },
     "similar issues found",
   );
-  if (!cfg.enabled && !opts.force) return { result, posted: false, reranked, indexed: index.size };
   const body = renderSimilarComment(result, {
     duplicateLabel: result.duplicates.length ? cfg.label : undefined,
   });

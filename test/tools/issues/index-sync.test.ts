@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getDoc, getMeta } from "../../../src/search/store.ts";
 import { testApp } from "../../helpers/app.ts";
-import { sqliteTestDb, type TestDb } from "../../helpers/db.ts";
+import { backends, type TestDb } from "../../helpers/db.ts";
 import { examplePayload } from "../../helpers/webhooks.ts";
 import { type FakeRepo, fakeGitHub, rawIssue } from "./fake-github.ts";
 import { seedCorpus } from "./fixtures.ts";
@@ -18,11 +18,11 @@ function commentEvent(gh: FakeRepo, number: number, id: number) {
   return p;
 }
 
-describe("index maintenance", () => {
+describe.each(backends)("index maintenance ($name)", ({ open }) => {
   let t: TestDb;
   let gh: FakeRepo;
   beforeEach(async () => {
-    t = await sqliteTestDb();
+    t = await open();
     gh = fakeGitHub("acme", "widgets");
     seedCorpus(gh);
   });
