@@ -111,6 +111,8 @@ export async function syncIncidents(
       });
     }
     for (const inc of pending.statsDue) {
+      // An ignored incident stays quiet on GitHub, whatever it does in the logs.
+      if (inc.status === "ignored") continue;
       await attempt(inc, "stats comment", async () => {
         const t = await target(inc.repo!);
         if (!statsDue(inc, t.config, now)) return;
