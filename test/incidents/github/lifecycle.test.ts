@@ -28,7 +28,7 @@ async function drainIncidentJobs(t: TestDb, app: TestApp): Promise<string[]> {
   return [...mine.map((r) => r.kind), ...others.map((r) => `(other) ${r.kind}`)];
 }
 
-function prPayload(action: "edited" | "closed", number: number, body: string, merged = false) {
+function prPayload(action: "edited" | "closed", body: string, merged = false) {
   const p = examplePayload("pull_request", action === "edited" ? "opened" : "closed");
   p.action = action;
   p.installation = { id: INSTALLATION };
@@ -109,7 +109,7 @@ describe("incident lifecycle on GitHub", () => {
 
     // (3) A PR that says "Fixes #1347" moves the incident to fix-proposed.
     from = gh.calls.length;
-    await app.receive("pull_request", prPayload("edited", 2, "Guard the empty cart.\n\nFixes #1347"));
+    await app.receive("pull_request", prPayload("edited", "Guard the empty cart.\n\nFixes #1347"));
     const kinds = await drainIncidentJobs(t, app);
     expect(kinds.filter((k) => !k.startsWith("(other)"))).toEqual(["incidents.pr-link"]);
     expect((await getIncident(t.db, inc!.id))!).toMatchObject({
@@ -125,7 +125,7 @@ describe("incident lifecycle on GitHub", () => {
 
     // (4) The merge moves it to fix-merged; verification starts.
     from = gh.calls.length;
-    await app.receive("pull_request", prPayload("closed", 2, "Guard the empty cart.\n\nFixes #1347", true));
+    await app.receive("pull_request", prPayload("closed", "Guard the empty cart.\n\nFixes #1347", true));
     await drainIncidentJobs(t, app);
     const merged = (await getIncident(t.db, inc!.id))!;
     expect(merged).toMatchObject({ status: "fix-merged", syncedStatus: "fix-merged" });
