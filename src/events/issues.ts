@@ -61,6 +61,27 @@ function triage(repo: string, issue: any, trigger: TriagePayload["trigger"]): En
  * updates coalesced per repository, and the issue↔code mapping for PRs. Bots never reach here (the
  * intake drops them); the opt-out label and `issues.enabled` are checked by the job, which has config.
  */
+function mapIssues(repo: string, pr: any, action: string): EnqueueInput {
+  const payload: MapPayload = { number: pr.number, action, headSha: String(pr.head?.sha ?? "") };
+  return {
+    kind: "pr.map-issues",
+    repo,
+    targetNumber: pr.number,
+    payload,
+    dedupeKey: `pr.map-issues:${repo}#${pr.number}`,
+    debounceMs: MAP_DEBOUNCE_MS,
+  };
+}
+
+/** The issue-intelligence work a PR job fans out: map its linked issues, and index it. */
+export function followUpsForPr(
+  repo: string,
+  pr: { number: number; headSha: string },
+  action: string,
+): EnqueueInput[] {
+  return [mapIssues(repo, { number: pr.number, head: { sha: pr.headSha } }, action), indexUpdate(repo)];
+}
+
 export const issuesRoute: Route = (ev) => {
   if (!ev.repo) return [];
   const p = ev.payload;
@@ -97,22 +118,10 @@ export const issuesRoute: Route = (ev) => {
   if (ev.name === "pull_request") {
     const pr = p?.pull_request;
     if (!pr || typeof pr.number !== "number") return [];
-    if (["opened", "edited", "closed", "reopened"].includes(ev.action ?? "")) out.push(indexUpdate(ev.repo));
-    if (["opened", "edited", "synchronize", "reopened"].includes(ev.action ?? "")) {
-      const payload: MapPayload = {
-        number: pr.number,
-        action: String(ev.action),
-        headSha: String(pr.head?.sha ?? ""),
-      };
-      out.push({
-        kind: "pr.map-issues",
-        repo: ev.repo,
-        targetNumber: pr.number,
-        payload,
-        dedupeKey: `pr.map-issues:${ev.repo}#${pr.number}`,
-        debounceMs: MAP_DEBOUNCE_MS,
-      });
-    }
+    // opened/reopened and synchronize already run one PR job each (pr.auto, pr.push), which fan out
+    // the mapping and the index update (followUpsForPr): a delivery stores one job, not three.
+    if (["edited", "closed"].includes(ev.action ?? "")) out.push(indexUpdate(ev.repo));
+    if (ev.action === "edited") out.push(mapIssues(ev.repo, pr, "edited"));
     return out;
   }
   return out;

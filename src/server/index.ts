@@ -70,7 +70,9 @@ export async function start(
         kind: "maintenance.purge",
         payload: {},
         dedupeKey: "maintenance.purge",
-        runAt: Date.now() + 3600_000,
+        // The next full hour: re-scheduling (by this or another replica) keeps the same time instead of
+        // pushing the pending run back forever.
+        runAt: Math.ceil((Date.now() + 1) / 3600_000) * 3600_000,
       })
       .catch((err) => log.warn({ err: errorMessage(err) }, "could not schedule maintenance"));
   schedulePurge();

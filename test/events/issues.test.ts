@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ISSUE_GRACE_MS, issuesRoute } from "../../src/events/issues.ts";
+import { followUpsForPr, ISSUE_GRACE_MS, issuesRoute } from "../../src/events/issues.ts";
 import { toEvent } from "../../src/events/intake.ts";
 import { examplePayload } from "../helpers/webhooks.ts";
 
@@ -82,22 +82,34 @@ describe("issuesRoute", () => {
     expect(issuesRoute(ev("issues", examplePayload("issues", "assigned")))).toEqual([]);
   });
 
-  it("PR opened/edited/synchronize → a debounced mapping per PR", () => {
-    const p = examplePayload("pull_request", "synchronize");
+  it("PR edited → a debounced mapping and an index update; open and push are fanned out by the PR job", () => {
+    const p = examplePayload("pull_request", "opened");
+    p.action = "edited";
     const jobs = issuesRoute(ev("pull_request", p));
     expect(jobs).toEqual([
+      {
+        kind: "index.update",
+        repo: p.repository.full_name,
+        payload: {},
+        dedupeKey: `index.update:${p.repository.full_name}`,
+        debounceMs: 30_000,
+      },
       {
         kind: "pr.map-issues",
         repo: p.repository.full_name,
         targetNumber: p.pull_request.number,
-        payload: { number: p.pull_request.number, action: "synchronize", headSha: p.pull_request.head.sha },
+        payload: { number: p.pull_request.number, action: "edited", headSha: p.pull_request.head.sha },
         dedupeKey: `pr.map-issues:${p.repository.full_name}#${p.pull_request.number}`,
         debounceMs: 30_000,
       },
     ]);
-    expect(kinds(issuesRoute(ev("pull_request", examplePayload("pull_request", "opened"))))).toEqual([
-      "index.update",
-      "pr.map-issues",
+    // opened and synchronize each store one PR job (pr.auto / pr.push), which enqueues these follow-ups.
+    expect(issuesRoute(ev("pull_request", examplePayload("pull_request", "opened")))).toEqual([]);
+    expect(issuesRoute(ev("pull_request", examplePayload("pull_request", "synchronize")))).toEqual([]);
+    const follow = followUpsForPr("o/r", { number: 5, headSha: "abc" }, "opened");
+    expect(follow.map((j) => [j.kind, j.dedupeKey])).toEqual([
+      ["pr.map-issues", "pr.map-issues:o/r#5"],
+      ["index.update", "index.update:o/r"],
     ]);
     expect(kinds(issuesRoute(ev("pull_request", examplePayload("pull_request", "labeled"))))).toEqual([]);
   });

@@ -1,6 +1,7 @@
 // Job handlers for the PR tools: automatic runs (pr.auto fans out to pr.describe / pr.review /
 // pr.improve, each its own idempotent job), incremental review on push, and the slash commands.
 import type { Services } from "../../app/services.ts";
+import { followUpsForPr } from "../../events/issues.ts";
 import type { PrEventPayload } from "../../events/pr.ts";
 import type { Job, JobHandler } from "../../jobs/types.ts";
 import { authorize, type CommandContext, commandContext, reply } from "../command-job.ts";
@@ -36,10 +37,19 @@ function optionsOf(ctx: CommandContext): RunOptions {
   return "options" in c ? c.options : {};
 }
 
+/** Issue↔code mapping and the similar-issues index follow every PR open and push (their own jobs). */
+async function fanOutIssueWork(s: Services, job: Job, p: PrEventPayload): Promise<void> {
+  if (!job.repo) return;
+  for (const spec of followUpsForPr(job.repo, p, p.action)) {
+    await s.enqueue({ ...spec, installationId: job.installationId ?? undefined });
+  }
+}
+
 export function prJobs(s: Services): Record<string, JobHandler> {
   return {
     "pr.auto": async (job, { log }) => {
       const p = job.payload as PrEventPayload;
+      await fanOutIssueWork(s, job, p);
       const config = await s.repoConfig(job);
       const skip = skipReason(p, config);
       if (skip) {
@@ -59,6 +69,7 @@ export function prJobs(s: Services): Record<string, JobHandler> {
     },
     "pr.push": async (job, { log }) => {
       const p = job.payload as PrEventPayload;
+      await fanOutIssueWork(s, job, p);
       const config = await s.repoConfig(job);
       if (config.pr.on_push === "none") return;
       const skip = skipReason(p, config);

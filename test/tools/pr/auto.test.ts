@@ -21,7 +21,7 @@ import {
   R,
   REPO,
   LLM_ENV,
-} from "./helpers.ts";
+, PR_KINDS } from "./helpers.ts";
 import { REVIEW } from "./answers.ts";
 
 const DESCRIBE = {
@@ -42,7 +42,7 @@ describe("pull_request.opened → describe + review", () => {
   afterEach(async () => t.cleanup());
 
   it("fans out to pr.describe and pr.review and makes exactly the expected GitHub calls", async () => {
-    const app = testApp(t.db, LLM_ENV);
+    const app = testApp(t.db, LLM_ENV, { onlyKinds: PR_KINDS });
     await app.receive("pull_request", prOpened());
     await keepOnlyPrJobs(t.db);
     mockInstallationToken(42);
@@ -126,7 +126,7 @@ describe("pull_request.opened → describe + review", () => {
   });
 
   it("skips a draft PR: no GitHub call beyond reading the config", async () => {
-    const app = testApp(t.db, LLM_ENV);
+    const app = testApp(t.db, LLM_ENV, { onlyKinds: PR_KINDS });
     const p = prOpened();
     p.pull_request.draft = true;
     await app.receive("pull_request", p);

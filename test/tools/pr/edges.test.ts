@@ -19,7 +19,7 @@ import {
   R,
   REPO,
   runnerWithFailureNotice,
-} from "./helpers.ts";
+, PR_KINDS } from "./helpers.ts";
 
 function allow(commentId: number, kind: "issues" | "pulls" = "issues") {
   nock(GH)
@@ -37,7 +37,7 @@ describe("PR tools: edges", () => {
   afterEach(async () => t.cleanup());
 
   it("/review with no LLM configured still posts the deterministic facts, with what to configure", async () => {
-    const app = testApp(t.db, {});
+    const app = testApp(t.db, {}, { onlyKinds: PR_KINDS });
     await app.receive("issue_comment", prCommentPayload("/review", 9100));
     await keepOnlyPrJobs(t.db);
     mockInstallationToken(42);
@@ -55,7 +55,7 @@ describe("PR tools: edges", () => {
   });
 
   it("garbage from the model twice: the failure comment and nothing else", async () => {
-    const app = testApp(t.db, LLM_ENV);
+    const app = testApp(t.db, LLM_ENV, { onlyKinds: PR_KINDS });
     const runner = runnerWithFailureNotice(app, t.db);
     await app.receive("issue_comment", prCommentPayload("/review", 9200));
     await keepOnlyPrJobs(t.db);
@@ -80,7 +80,7 @@ describe("PR tools: edges", () => {
   });
 
   it("a 3,000-file PR: says GitHub lists at most 3,000 files, and a body over 65,536 characters is split", async () => {
-    const app = testApp(t.db, { LLM_CONTEXT_WINDOW: "8192" });
+    const app = testApp(t.db, { LLM_CONTEXT_WINDOW: "8192" }, { onlyKinds: PR_KINDS });
     const files: PullFile[] = Array.from({ length: 3000 }, (_, i) => ({
       filename: `src/module-${String(i).padStart(4, "0")}/a-rather-long-file-name-for-the-list-${i}.ts`,
       status: "modified",
@@ -114,7 +114,7 @@ describe("PR tools: edges", () => {
   });
 
   it("/ask in a review-comment thread answers about those lines, in that thread", async () => {
-    const app = testApp(t.db, LLM_ENV);
+    const app = testApp(t.db, LLM_ENV, { onlyKinds: PR_KINDS });
     const p = examplePayload("pull_request_review_comment", "created");
     p.installation = { id: 42 };
     p.comment.body = "/ask why QUERY?";
@@ -150,7 +150,7 @@ describe("PR tools: edges", () => {
   });
 
   it("/describe --format=json posts the validated PR JSON as a comment and leaves the body alone", async () => {
-    const app = testApp(t.db, LLM_ENV);
+    const app = testApp(t.db, LLM_ENV, { onlyKinds: PR_KINDS });
     await app.receive("issue_comment", prCommentPayload("/describe --format=json", 9400));
     await keepOnlyPrJobs(t.db);
     mockInstallationToken(42);

@@ -154,26 +154,23 @@ export function markerOf(body: string): string {
   return body.split("\n")[0]!;
 }
 
-/** A second runner over the same services that posts the failure comment like `serve` does. */
-export function runnerWithFailureNotice(app: TestApp, db: Parameters<typeof createRunner>[0]["db"]) {
-  return createRunner({
-    db,
-    log: pino({ level: "silent" }),
-    handlers: createHandlers(app.services),
-    leaseMs: 30_000,
-    backoff: { baseMs: 1, maxMs: 1 },
-    onDeadLetter: async (job, err) => {
-      const reason = err instanceof StewardError ? err.userMessage : `Unexpected error: ${errorMessage(err)}`;
-      const gw = await app.services.gateway(job.installationId!, job.repo!);
-      await gw.upsertComment({
-        issueNumber: job.targetNumber!,
-        kind: "failure",
-        key: job.kind,
-        body: renderFailure(job, reason, "Re-run the command that started it."),
-      });
-    },
-  });
+/** The test app's own runner already posts the failure comment like `serve` does. */
+export function runnerWithFailureNotice(app: TestApp, _db?: unknown) {
+  return app.runner;
 }
+
+/** The job kinds these tests drive; other areas' jobs (mapping, index) stay queued, untouched. */
+export const PR_KINDS = [
+  "pr.auto",
+  "pr.push",
+  "pr.review",
+  "pr.describe",
+  "pr.improve",
+  "command.review",
+  "command.describe",
+  "command.improve",
+  "command.ask",
+];
 
 /** Other areas also react to these events (e.g. the similar-issue index); these tests drive only the PR tools. */
 export async function keepOnlyPrJobs(db: {

@@ -18,7 +18,7 @@ import {
   prCommentPayload,
   R,
   REPO,
-} from "./helpers.ts";
+, PR_KINDS } from "./helpers.ts";
 
 const IMPROVE = {
   suggestions: [
@@ -72,7 +72,7 @@ describe("/improve", () => {
   afterEach(async () => t.cleanup());
 
   it("posts a committable suggestion only on validated lines, and never the same one twice across 3 runs", async () => {
-    const app = testApp(t.db, LLM_ENV);
+    const app = testApp(t.db, LLM_ENV, { onlyKinds: PR_KINDS });
     const files = fixtureFiles("express-query-revalidation");
     const c = capture();
     let table = "";

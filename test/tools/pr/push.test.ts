@@ -20,7 +20,7 @@ import {
   OWNER,
   R,
   REPO,
-} from "./helpers.ts";
+, PR_KINDS } from "./helpers.ts";
 
 const OLD = "1111111111111111111111111111111111111111";
 const NEXT = "2222222222222222222222222222222222222222";
@@ -63,7 +63,7 @@ describe("pr.push → incremental review", () => {
   afterEach(async () => t.cleanup());
 
   it("sends only the new commits' diff, edits the one comment, and never repeats an inline finding", async () => {
-    const app = testApp(t.db, LLM_ENV);
+    const app = testApp(t.db, LLM_ENV, { onlyKinds: PR_KINDS });
     const first = renderParts({
       issueNumber: NUMBER,
       kind: "review",
@@ -144,7 +144,7 @@ describe("pr.push → incremental review", () => {
   });
 
   it("falls back to the full diff after a force-push, and says so", async () => {
-    const app = testApp(t.db, LLM_ENV);
+    const app = testApp(t.db, LLM_ENV, { onlyKinds: PR_KINDS });
     const first = renderParts({
       issueNumber: NUMBER,
       kind: "review",
@@ -172,7 +172,7 @@ describe("pr.push → incremental review", () => {
   });
 
   it("does nothing on push when pr.on_push is none", async () => {
-    const app = testApp(t.db, LLM_ENV);
+    const app = testApp(t.db, LLM_ENV, { onlyKinds: PR_KINDS });
     await app.receive("pull_request", push(HEAD, OLD));
     await keepOnlyPrJobs(t.db);
     mockInstallationToken(42);
