@@ -7,7 +7,8 @@ import { MAX_LINE_BYTES, type LineProcessor } from "./processor.ts";
 // again at its first byte, so it is processed exactly once, when its newline has arrived.
 
 export const IDENTITY_BYTES = 1024;
-const CHUNK = MAX_LINE_BYTES + 64 * 1024;
+/** Read size: big reads amortise the syscall and the per-block needle searches. Must exceed MAX_LINE_BYTES. */
+export const READ_CHUNK = 4 * MAX_LINE_BYTES;
 
 export interface FileIdentity {
   /** sha256 of the first line (capped at 1 KiB), hex. Stable while the file grows or is renamed. */
@@ -44,7 +45,7 @@ export class FileCursor {
     this.id = id;
     this.path = path;
     this.offset = offset;
-    this.#buf = buf ?? Buffer.allocUnsafe(CHUNK);
+    this.#buf = buf ?? Buffer.allocUnsafe(READ_CHUNK);
   }
 
   static async open(path: string): Promise<{ fh: FileHandle; id: FileIdentity | null }> {
@@ -79,11 +80,11 @@ export class FileCursor {
       s = nl + 1;
     }
     const first = s;
-    let nl = buf.indexOf(0x0a, s);
-    while (nl >= 0 && nl < n) {
-      proc.line(buf, s, nl);
-      s = nl + 1;
-      nl = buf.indexOf(0x0a, s);
+    // Bytes past `n` are stale (from an earlier read), so the last newline is searched below `n`.
+    const last = n > s ? buf.lastIndexOf(0x0a, n - 1) : -1;
+    if (last >= s) {
+      proc.lines(buf, s, last + 1);
+      s = last + 1;
     }
     if (s === 0 && first === 0 && n === buf.length) {
       // A full chunk and no newline: the line is over the limit. Skip to its end; `offset` (what a

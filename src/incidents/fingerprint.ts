@@ -46,9 +46,28 @@ export function compileRules(rules: FingerprintRule[]): CompiledRule[] {
   });
 }
 
+// Memo tables for the pure, regex-heavy steps. Production errors repeat, so these turn most
+// records into lookups; bounded by clearing when full.
+const MEMO_MAX = 20_000;
+function memo<V>(m: Map<string, V>, key: string, make: () => V): V {
+  let v = m.get(key);
+  if (v === undefined) {
+    v = make();
+    if (m.size >= MEMO_MAX) m.clear();
+    m.set(key, v);
+  }
+  return v;
+}
+const componentMemo = new Map<string, string>();
+const hashMemo = new Map<string, string>();
+
 export function frameComponent(f: Frame): string {
-  const where = f.module ? normalizeModule(f.module) : normalizeFile(f.file ?? "");
-  return `${where}:${normalizeFunction(f.function, f.module !== undefined && f.module !== "")}`;
+  const mod = f.module ?? "";
+  const key = `${mod}\u0000${mod ? "" : (f.file ?? "")}\u0000${f.function}`;
+  return memo(componentMemo, key, () => {
+    const where = mod ? normalizeModule(mod) : normalizeFile(f.file ?? "");
+    return `${where}:${normalizeFunction(f.function, mod !== "")}`;
+  });
 }
 
 /** Java/Go module: drop JPMS/classloader prefixes and generated class suffixes. */
@@ -157,10 +176,10 @@ export function fingerprint(r: NormalizedRecord, rules: CompiledRule[] = []): Fi
     // With {{ default }} the rule salts the default grouping; without it the values alone decide.
     components = withDefault ? [...def.components, ...extra] : extra;
   }
-  const hash = createHash("sha256")
-    .update(`${FINGERPRINT_VERSION}\0${components.join("\n")}`)
-    .digest("hex")
-    .slice(0, 32);
+  const joined = components.join("\n");
+  const hash = memo(hashMemo, joined, () =>
+    createHash("sha256").update(`${FINGERPRINT_VERSION}\0${joined}`).digest("hex").slice(0, 32),
+  );
   return { hash, version: FINGERPRINT_VERSION, basis, components };
 }
 

@@ -1,4 +1,4 @@
-import { LEVEL_RANK, type ErrorPolicy, type Level, type NormalizedRecord } from "./schema.ts";
+import { LEVEL_RANK, type ErrorPolicy, type Frame, type Level, type NormalizedRecord } from "./schema.ts";
 import { headerType, parseStack, type StackLanguage } from "./stack.ts";
 import { exceptionFromRecord } from "./exception.ts";
 import { defaultInApp, type InAppMatcher } from "./inapp.ts";
@@ -42,14 +42,6 @@ function lookup(rec: Obj, c: Path): unknown {
 /** Looks up `a.b.c` as a flat key first (ECS/OTel flattened), then as nested objects. */
 export function pick(rec: Obj, path: string): unknown {
   return lookup(rec, pathOf_(path));
-}
-
-function firstOf(rec: Obj, paths: readonly string[]): unknown {
-  for (const p of paths) {
-    const v = lookup(rec, pathOf_(p));
-    if (v !== undefined && v !== null && v !== "") return v;
-  }
-  return undefined;
 }
 
 function str(v: unknown): string | null {
@@ -158,7 +150,8 @@ const PINO_LEVELS: Array<[number, Level]> = [
   [0, "trace"],
 ];
 
-const LEVEL_WORDS: Record<string, Level> = {
+/** Level names (lower case) and what they mean; the prefilter derives its error words from this table. */
+export const LEVEL_WORDS: Readonly<Record<string, Level>> = {
   trace: "trace",
   finest: "trace",
   finer: "trace",
@@ -212,7 +205,10 @@ export function toLevel(raw: unknown, key?: string): Level {
   }
   const s = str(raw);
   if (!s) return "info";
-  return LEVEL_WORDS[s.toLowerCase()] ?? (/^\d+$/.test(s) ? toLevel(Number(s), key) : "info");
+  const w = s.toLowerCase();
+  // hasOwn: "constructor" or "__proto__" as a level must not resolve to Object.prototype members.
+  if (Object.hasOwn(LEVEL_WORDS, w)) return LEVEL_WORDS[w]!;
+  return /^\d+$/.test(s) ? toLevel(Number(s), key) : "info";
 }
 
 export function toTime(raw: unknown, key?: string): number | null {
@@ -231,24 +227,70 @@ export function toTime(raw: unknown, key?: string): number | null {
   return null;
 }
 
-function levelOf(rec: Obj): Level {
-  for (const k of ALIASES.level) {
-    const v = pick(rec, k);
-    if (v !== undefined && v !== null && v !== "") return toLevel(v, k);
+// Field resolution without probing every alias: an alias `a.b.c` can only resolve when the record
+// has an own key `a.b.c` or `a`, so one pass over the record's keys marks the viable aliases and
+// only those are looked up, still in precedence order (same result as trying all of them).
+type Field = keyof typeof ALIASES;
+const FIELDS = Object.keys(ALIASES) as Field[];
+const F = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<Field, number>;
+const FIELD_PATHS: Path[][] = FIELDS.map((f) => ALIASES[f].map(pathOf_));
+const BY_HEAD = new Map<string, number[]>();
+FIELDS.forEach((f, fi) =>
+  ALIASES[f].forEach((alias, ai) => {
+    const heads = new Set([alias, alias.split(".")[0]!]);
+    for (const h of heads) {
+      const list = BY_HEAD.get(h) ?? [];
+      list.push(fi * 32 + ai);
+      BY_HEAD.set(h, list);
+    }
+  }),
+);
+
+class Resolved {
+  readonly #rec: Obj;
+  readonly #masks = new Int32Array(FIELDS.length);
+  /** Alias index of the last `first` hit. */
+  alias = -1;
+
+  constructor(rec: Obj) {
+    this.#rec = rec;
+    const masks = this.#masks;
+    for (const k in rec) {
+      const codes = BY_HEAD.get(k);
+      if (codes) for (const c of codes) masks[c >> 5]! |= 1 << (c & 31);
+    }
   }
-  return "info";
+
+  /** The first present, non-empty alias value of a field (firstOf semantics). */
+  first(field: number): unknown {
+    let m = this.#masks[field]!;
+    const paths = FIELD_PATHS[field]!;
+    while (m !== 0) {
+      const ai = 31 - Math.clz32(m & -m);
+      m &= m - 1;
+      const v = lookup(this.#rec, paths[ai]!);
+      if (v !== undefined && v !== null && v !== "") {
+        this.alias = ai;
+        return v;
+      }
+    }
+    this.alias = -1;
+    return undefined;
+  }
 }
 
-function timeOf(rec: Obj): number | null {
-  for (const k of ALIASES.time) {
-    const v = pick(rec, k);
-    if (v !== undefined && v !== null && v !== "") return toTime(v, k);
-  }
-  return null;
+function levelOf(r: Resolved): Level {
+  const v = r.first(F.level);
+  return v === undefined ? "info" : toLevel(v, ALIASES.level[r.alias]);
 }
 
-function pathOf(rec: Obj): string | null {
-  const raw = str(firstOf(rec, ALIASES.path));
+function timeOf(r: Resolved): number | null {
+  const v = r.first(F.time);
+  return v === undefined ? null : toTime(v, ALIASES.time[r.alias]);
+}
+
+function pathOf(r: Resolved): string | null {
+  const raw = str(r.first(F.path));
   if (!raw) return null;
   // Absolute URLs keep only the path; the query string can carry tokens and ids.
   const noScheme = raw.replace(/^[a-z]+:\/\/[^/]*/i, "");
@@ -256,8 +298,8 @@ function pathOf(rec: Obj): string | null {
   return (q >= 0 ? noScheme.slice(0, q) : noScheme) || "/";
 }
 
-function serviceOf(rec: Obj, fallback: string | null): string | null {
-  const s = str(firstOf(rec, ALIASES.service));
+function serviceOf(rec: Obj, r: Resolved, fallback: string | null): string | null {
+  const s = str(r.first(F.service));
   if (s) return s;
   // pino/bunyan put the app name in `name`; Python logging uses `name` for the logger, so only
   // trust it alongside a numeric (pino/bunyan) level.
@@ -272,22 +314,26 @@ export interface NormalizeOptions {
 
 export function normalizeRecord(rec: Obj, opts: NormalizeOptions = {}): NormalizedRecord {
   const ex = exceptionFromRecord(rec);
-  let frames = ex.frames;
+  let frames: ReadonlyArray<Omit<Frame, "inApp">> | null = ex.frames;
   let language: StackLanguage = ex.language;
   let exceptionType = ex.type;
   let message = ex.message;
   if (ex.stack && !frames) {
     const parsed = parseStack(ex.stack);
     language = parsed.language;
-    frames = parsed.frames.map((f) => ({ ...f, inApp: false }));
+    frames = parsed.frames;
     exceptionType ??= parsed.type;
     message ??= parsed.message;
   }
-  if (!exceptionType && ex.stack) exceptionType = headerType(ex.stack.split("\n", 1)[0] ?? "").type;
+  if (!exceptionType && ex.stack) exceptionType = headerType(firstLine(ex.stack)).type;
   const isIn = opts.inApp ?? defaultInApp;
-  const marked = (frames ?? []).map((f) => ({ ...f, inApp: isIn(f, language) }));
-  const logMsg = str(firstOf(rec, ALIASES.message));
-  const statusRaw = firstOf(rec, ALIASES.status);
+  const marked: Frame[] = [];
+  if (frames)
+    for (const f of frames)
+      marked.push({ ...f, inApp: Object.isFrozen(f) ? inAppCached(isIn, f, language) : isIn(f, language) });
+  const r = new Resolved(rec);
+  const logMsg = str(r.first(F.message));
+  const statusRaw = r.first(F.status);
   const status =
     typeof statusRaw === "number"
       ? statusRaw
@@ -295,19 +341,43 @@ export function normalizeRecord(rec: Obj, opts: NormalizeOptions = {}): Normaliz
         ? Number(statusRaw)
         : null;
   return {
-    service: serviceOf(rec, opts.defaultService ?? null),
-    level: levelOf(rec),
-    time: timeOf(rec),
+    service: serviceOf(rec, r, opts.defaultService ?? null),
+    level: levelOf(r),
+    time: timeOf(r),
     exceptionType: exceptionType ?? null,
     message: message || logMsg || "",
     frames: marked,
     stack: ex.stack,
-    path: pathOf(rec),
-    method: str(firstOf(rec, ALIASES.method))?.toUpperCase() ?? null,
+    path: pathOf(r),
+    method: str(r.first(F.method))?.toUpperCase() ?? null,
     status: status !== null && status >= 100 && status <= 999 ? status : null,
-    traceId: str(firstOf(rec, ALIASES.traceId)),
-    release: str(firstOf(rec, ALIASES.release)),
+    traceId: str(r.first(F.traceId)),
+    release: str(r.first(F.release)),
   };
+}
+
+function firstLine(s: string): string {
+  const nl = s.indexOf("\n");
+  return nl < 0 ? s : s.slice(0, nl);
+}
+
+// Parsed stack frames are shared (stack.ts caches them), so the in-app verdict for a frame object
+// is cached too, per matcher; structured frames are new objects each time and simply miss.
+const inAppMemo = new WeakMap<InAppMatcher, WeakMap<object, boolean>[]>();
+const LANGS: StackLanguage[] = ["v8", "python", "java", "go", "unknown"];
+function inAppCached(isIn: InAppMatcher, f: Omit<Frame, "inApp">, language: StackLanguage): boolean {
+  let perLang = inAppMemo.get(isIn);
+  if (!perLang) {
+    perLang = LANGS.map(() => new WeakMap());
+    inAppMemo.set(isIn, perLang);
+  }
+  const m = perLang[LANGS.indexOf(language)]!;
+  let v = m.get(f);
+  if (v === undefined) {
+    v = isIn(f, language);
+    m.set(f, v);
+  }
+  return v;
 }
 
 export function isError(r: NormalizedRecord, policy: ErrorPolicy): boolean {

@@ -1,94 +1,251 @@
-// A byte scan that answers "could this JSON line be an error under the default policy?" without
-// decoding or parsing it. False positives only cost a JSON.parse; false negatives would lose
-// errors, so every trigger is broader than the policy it stands for.
+import { LEVEL_WORDS } from "./normalize.ts";
+import { LEVEL_RANK } from "./schema.ts";
+
+// Answers "could this JSON line be an error under a policy of minLevel ≥ error (and status ≥ N)?"
+// without decoding or parsing it. A false positive only costs a JSON.parse; a false negative would
+// lose an error, so each trigger is derived from what normalize.ts/exception.ts actually read:
 //
-// Triggers (ASCII case-insensitive): "rr" (err, error, ERROR), "xc" (exception, exc_info), "stack",
-// "throw", "fatal", "crit", "severe", "panic", "emerg", "alert"; and numeric levels/statuses:
-// "level":≥50, "level_value":≥40000, "severity_number":17–24, "status…":5xx.
+// - an exception can only come from the keys err*, error*, exc*/exception*, stack*, throwable, so a
+//   line holding one contains `"err`, `"exc`, `"stack` or `"throwable"`;
+// - a level can only come from keys ending in level / levelname / level_value / severity /
+//   severity_text / severityText / severity_number / severityNumber; the value after each such key
+//   is checked (error words from LEVEL_WORDS, case-insensitive; numbers against the key's scale);
+// - a status can only come from keys ending in status / statusCode / status_code (value ≥ N);
+// - JSON may spell any ASCII letter or digit as `\u00XX`; such a line is always a candidate.
+//
+// Needles are found with Buffer#indexOf (native), so bytes of lines without any needle are never
+// touched by JS. Anything unexpected after a key (objects, fractions, exponents, escapes,
+// non-ASCII) makes the line a candidate.
 
-const enc = (s: string) => Uint8Array.from(Buffer.from(s, "latin1"));
-const WORDS: Record<number, Uint8Array[]> = {};
-for (const w of ["fatal", "crit", "severe", "panic", "emerg", "alert", "throw"]) {
-  const list = WORDS[w.charCodeAt(0)] ?? [];
-  list.push(enc(w));
-  WORDS[w.charCodeAt(0)] = list;
+const b = (s: string) => Buffer.from(s, "latin1");
+
+const ERROR_WORDS = new Set(
+  Object.entries(LEVEL_WORDS)
+    .filter(([, l]) => LEVEL_RANK[l] >= LEVEL_RANK.error)
+    .map(([w]) => w),
+);
+const MAX_WORD = Math.max(...[...ERROR_WORDS].map((w) => w.length));
+
+const KIND = { direct: 0, escape: 1, level: 2, severity: 3, status: 4 } as const;
+type Kind = (typeof KIND)[keyof typeof KIND];
+
+interface Needle {
+  /** What is searched for: a short piece starting with a rare character. */
+  text: string;
+  /** Bytes that must come right before `text` for the hit to count (the rest of the key). */
+  before: Buffer;
+  kind: Kind;
 }
-const K_LEVEL = enc('level"');
-const K_LEVEL_VALUE = enc('level_value"');
-const K_SEV1 = enc('severity_number"');
-const K_SEV2 = enc('severitynumber"');
-const K_STATUS = [enc('statuscode"'), enc('status_code"'), enc('status"')];
 
-function at(buf: Uint8Array, i: number, end: number, w: Uint8Array): boolean {
+// `"err` is found as `rr` preceded by `"e`, and so on. String#indexOf scans for the first character
+// of the needle, so a needle starting with `"` or a common letter stops at nearly every byte; `v`,
+// `k`, `x`, `w` and `\` are rare in logs. Searches run on a latin1 copy of the block (one byte per
+// character, so string and byte positions agree): String#indexOf has no per-call binding cost.
+function needles(statusMin: number): Needle[] {
+  const n = (before: string, text: string, kind: Kind): Needle => ({ text, before: b(before), kind });
+  const out = [
+    n("le", "vel", KIND.level),
+    n("se", "verity", KIND.severity),
+    n('"e', "xc", KIND.direct),
+    n('"stac', "k", KIND.direct),
+    n('"thro', "wable", KIND.direct),
+    n("", "\\u00", KIND.escape),
+    n('"e', "rr", KIND.direct),
+  ];
+  if (statusMin > 0) out.push(n("st", "atus", KIND.status));
+  return out;
+}
+
+// Key suffixes (after the needle, up to the closing quote) and the numeric threshold for an error.
+// Thresholds mirror toLevel: pino numbers (≥ 50), logback level_value (≥ 40000), OTel severity
+// numbers (≥ 17).
+const LEVEL_SUFFIX: Array<[Buffer, number]> = [
+  [b('"'), 50],
+  [b('name"'), 50],
+  [b('_value"'), 40000],
+];
+const SEVERITY_SUFFIX: Array<[Buffer, number]> = [
+  [b('"'), 50],
+  [b('_text"'), 50],
+  [b('Text"'), 50],
+  [b('_number"'), 17],
+  [b('Number"'), 17],
+];
+const STATUS_SUFFIX: Array<[Buffer, number]> = [
+  [b('"'), 0],
+  [b('Code"'), 0],
+  [b('_code"'), 0],
+];
+
+function startsWith(buf: Uint8Array, i: number, end: number, w: Uint8Array): boolean {
   if (i + w.length > end) return false;
-  for (let k = 0; k < w.length; k++) if ((buf[i + k]! | 0x20) !== (w[k]! | 0x20)) return false;
+  for (let k = 0; k < w.length; k++) if (buf[i + k] !== w[k]) return false;
   return true;
 }
 
-/** Index of the first value byte after `"key":`, skipping spaces and one opening quote; -1 if none. */
-function valueStart(buf: Uint8Array, i: number, end: number): number {
-  if (i >= end || buf[i] !== 0x3a) return -1;
-  i++;
-  while (i < end && (buf[i] === 0x20 || buf[i] === 0x22)) i++;
-  return i < end ? i : -1;
-}
+const isWs = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 
-const digit = (b: number | undefined) => b !== undefined && b >= 0x30 && b <= 0x39;
-
-function numericTrigger(buf: Uint8Array, i: number, end: number): boolean {
-  // i is just past a '"'
-  const c = buf[i]! | 0x20;
-  if (c === 0x6c) {
-    if (at(buf, i, end, K_LEVEL)) {
-      const v = valueStart(buf, i + K_LEVEL.length, end);
-      return v >= 0 && buf[v]! >= 0x35 && buf[v]! <= 0x39 && digit(buf[v + 1]);
-    }
-    if (at(buf, i, end, K_LEVEL_VALUE)) {
-      const v = valueStart(buf, i + K_LEVEL_VALUE.length, end);
-      return v >= 0 && buf[v]! >= 0x34 && digit(buf[v + 4]);
-    }
-  } else if (c === 0x73) {
-    for (const k of [K_SEV1, K_SEV2]) {
-      if (!at(buf, i, end, k)) continue;
-      const v = valueStart(buf, i + k.length, end);
-      if (v < 0 || !digit(buf[v + 1])) return false;
-      const n = (buf[v]! - 0x30) * 10 + (buf[v + 1]! - 0x30);
-      return n >= 17 && n <= 24;
-    }
-    for (const k of K_STATUS) {
-      if (!at(buf, i, end, k)) continue;
-      const v = valueStart(buf, i + k.length, end);
-      return v >= 0 && buf[v]! >= 0x35 && buf[v]! <= 0x39 && digit(buf[v + 1]) && digit(buf[v + 2]);
+/**
+ * `i` is just past a key needle. True when the key is a level/status key whose value could make
+ * the record an error.
+ */
+function keyedTrigger(buf: Uint8Array, i: number, end: number, kind: Kind, statusMin: number): boolean {
+  const table = kind === KIND.level ? LEVEL_SUFFIX : kind === KIND.severity ? SEVERITY_SUFFIX : STATUS_SUFFIX;
+  let threshold = -1;
+  for (const [suffix, t] of table) {
+    if (startsWith(buf, i, end, suffix)) {
+      i += suffix.length;
+      threshold = kind === KIND.status ? statusMin : t;
+      break;
     }
   }
-  return false;
+  if (threshold < 0) return false; // not one of the keys the normaliser reads
+  while (i < end && isWs(buf[i]!)) i++;
+  if (i >= end || buf[i] !== 0x3a) return false; // not a key: a string value that ends in "level"
+  i++;
+  while (i < end && isWs(buf[i]!)) i++;
+  if (i >= end) return true;
+  const c = buf[i]!;
+  if (c === 0x22) return stringTrigger(buf, i + 1, end, kind, threshold);
+  if (c === 0x2d) return false; // negative numbers are below every threshold
+  if (c >= 0x30 && c <= 0x39) return numberTrigger(buf, i, end, threshold, true);
+  if (c === 0x7b) return kind !== KIND.status; // OTel AnyValue {stringValue}; a status object is no status
+  // true / false / null / arrays resolve to "info" or no status.
+  return c !== 0x74 && c !== 0x66 && c !== 0x6e && c !== 0x5b;
 }
 
-export function maybeError(buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const b = buf[i]!;
-    if (b === 0x22) {
-      if (numericTrigger(buf, i + 1, end)) return true;
+function numberTrigger(buf: Uint8Array, i: number, end: number, threshold: number, bare: boolean): boolean {
+  let n = 0;
+  let digits = 0;
+  for (; i < end; i++) {
+    const c = buf[i]!;
+    if (c >= 0x30 && c <= 0x39) {
+      n = n * 10 + (c - 0x30);
+      if (++digits > 12) return true;
       continue;
     }
-    const c = b | 0x20;
-    if (c === 0x72) {
-      if ((buf[i + 1]! | 0x20) === 0x72) return true;
-    } else if (c === 0x78) {
-      if ((buf[i + 1]! | 0x20) === 0x63) return true;
-    } else if (c === 0x6b) {
-      if (
-        i - 4 >= start &&
-        (buf[i - 1]! | 0x20) === 0x63 &&
-        (buf[i - 2]! | 0x20) === 0x61 &&
-        (buf[i - 3]! | 0x20) === 0x74 &&
-        (buf[i - 4]! | 0x20) === 0x73
-      )
-        return true;
-    } else {
-      const ws = WORDS[c];
-      if (ws) for (const w of ws) if (at(buf, i, end, w)) return true;
-    }
+    // A bare number ends at , } ] or whitespace; a fraction or exponent is judged by JSON.parse.
+    if (bare && (c === 0x2c || c === 0x7d || c === 0x5d || isWs(c))) break;
+    if (!bare && c === 0x22) break;
+    return true;
   }
-  return false;
+  return digits === 0 || n >= threshold;
+}
+
+const lower = (c: number) => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
+
+function stringTrigger(buf: Uint8Array, i: number, end: number, kind: Kind, threshold: number): boolean {
+  const close = indexOfByte(buf, 0x22, i, end);
+  if (close < 0) return true;
+  let allDigits = close > i;
+  for (let k = i; k < close; k++) {
+    const c = buf[k]!;
+    if (c === 0x5c || c >= 0x80) return true; // escapes and non-ASCII: let JSON.parse + toLowerCase decide
+    if (c < 0x30 || c > 0x39) allDigits = false;
+  }
+  if (allDigits) {
+    // toLevel and status parsing both accept digit strings.
+    if (kind === KIND.status && close - i !== 3) return false;
+    return numberTrigger(buf, i, close + 1, threshold, false);
+  }
+  if (kind === KIND.status || close - i > MAX_WORD) return false;
+  let w = "";
+  for (let k = i; k < close; k++) w += String.fromCharCode(lower(buf[k]!));
+  return ERROR_WORDS.has(w);
+}
+
+function indexOfByte(buf: Uint8Array, byte: number, from: number, end: number): number {
+  for (let k = from; k < end; k++) if (buf[k] === byte) return k;
+  return -1;
+}
+
+function escapeTrigger(buf: Uint8Array, i: number, end: number): boolean {
+  // `\u00` followed by 3–7 spells a digit, a letter or punctuation in that range.
+  if (i >= end) return false;
+  const c = buf[i]!;
+  return c >= 0x33 && c <= 0x37;
+}
+
+function hit(buf: Uint8Array, at: number, n: Needle, end: number, statusMin: number): boolean {
+  const pre = n.before;
+  if (pre.length > 0) {
+    const p = at - pre.length;
+    if (p < 0) return false;
+    for (let k = 0; k < pre.length; k++) if (buf[p + k] !== pre[k]) return false;
+  }
+  const after = at + n.text.length;
+  if (n.kind === KIND.direct) return true;
+  if (n.kind === KIND.escape) return escapeTrigger(buf, after, end);
+  return keyedTrigger(buf, after, end, n.kind, statusMin);
+}
+
+/**
+ * Finds candidate lines in a block of lines. Keeps, per needle, its next occurrence in the buffer,
+ * so each needle is searched for once per occurrence rather than once per line.
+ */
+export class LineScanner {
+  readonly #needles: Needle[];
+  readonly #statusMin: number;
+  readonly #next: number[];
+  #buf: Uint8Array | null = null;
+  #text = "";
+  #base = 0;
+
+  /** `statusMin`: the policy's error status (0: status never makes an error). */
+  constructor(statusMin = 500) {
+    this.#statusMin = statusMin;
+    this.#needles = needles(statusMin);
+    this.#next = this.#needles.map(() => -1);
+  }
+
+  /**
+   * Starts a new block: `text` is `buf` from byte `base` on, decoded as latin1 (same positions).
+   * Positions found in an earlier block are stale.
+   */
+  reset(buf: Uint8Array, text: string, base: number): void {
+    this.#buf = buf;
+    this.#text = text;
+    this.#base = base;
+    this.#next.fill(-1);
+  }
+
+  /** Could the line [start, end) be an error? Lines must be visited in increasing order after `reset`. */
+  candidate(start: number, end: number): boolean {
+    const buf = this.#buf!;
+    const text = this.#text;
+    const base = this.#base;
+    const next = this.#next;
+    for (let k = 0; k < next.length; k++) {
+      let at = next[k]!;
+      if (at === Number.POSITIVE_INFINITY) continue;
+      const n = this.#needles[k]!;
+      if (at < start) {
+        at = text.indexOf(n.text, start - base);
+        at = at < 0 ? Number.POSITIVE_INFINITY : at + base;
+      }
+      while (at < end) {
+        if (hit(buf, at, n, end, this.#statusMin)) {
+          next[k] = at;
+          return true;
+        }
+        at = text.indexOf(n.text, at + 1 - base);
+        at = at < 0 ? Number.POSITIVE_INFINITY : at + base;
+      }
+      next[k] = at;
+    }
+    return false;
+  }
+}
+
+const single = new Map<number, LineScanner>();
+
+/** One line, on its own: could it be an error under the default policy (status ≥ `statusMin`)? */
+export function maybeError(buf: Uint8Array, start: number, end: number, statusMin = 500): boolean {
+  let s = single.get(statusMin);
+  if (!s) {
+    s = new LineScanner(statusMin);
+    single.set(statusMin, s);
+  }
+  s.reset(buf, Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("latin1", start, end), start);
+  return s.candidate(start, end);
 }

@@ -1,5 +1,5 @@
 import { IncidentBuffer } from "./batch.ts";
-import { maybeError } from "./prefilter.ts";
+import { LineScanner, maybeError } from "./prefilter.ts";
 import { compileRules, fingerprint, incidentTitle, type CompiledRule } from "./fingerprint.ts";
 import { createInAppMatcher, type InAppMatcher } from "./inapp.ts";
 import { isError, normalizeRecord } from "./normalize.ts";
@@ -10,6 +10,7 @@ import { maskSecrets, maskValue } from "./secrets.ts";
 // Turns complete log lines (byte ranges of a Buffer) into buffered incident counts.
 
 export const MAX_LINE_BYTES = 1024 * 1024;
+const SUB_BLOCK = 32 * 1024;
 
 export interface LineCounters {
   lines: number;
@@ -25,6 +26,8 @@ export class LineProcessor {
   readonly #rules: CompiledRule[];
   readonly #inApp: InAppMatcher;
   readonly #prefilter: boolean;
+  readonly #statusMin: number;
+  readonly #scanner: LineScanner | null;
   readonly #now: () => number;
 
   constructor(opts: IncidentOptions, o: { strictJson?: boolean; now?: () => number } = {}) {
@@ -32,9 +35,12 @@ export class LineProcessor {
     this.#rules = compileRules(opts.rules);
     this.#inApp = createInAppMatcher(opts.inApp, opts.notInApp);
     const e = opts.errors;
-    // The prefilter encodes the default policy; a looser policy must look at every line.
+    // The prefilter encodes a policy of "error or worse, status ≥ 500 or off"; a looser policy must
+    // look at every line.
     this.#prefilter =
       !o.strictJson && LEVEL_RANK[e.minLevel] >= LEVEL_RANK.error && (e.status === 0 || e.status >= 500);
+    this.#statusMin = e.status;
+    this.#scanner = this.#prefilter ? new LineScanner(e.status) : null;
     this.#now = o.now ?? Date.now;
   }
 
@@ -47,6 +53,42 @@ export class LineProcessor {
 
   /** One complete line, without its newline. */
   line(buf: Buffer, start: number, end: number): void {
+    this.#line(buf, start, end, null);
+  }
+
+  /**
+   * A block of complete lines: every line in [start, end) ends with a newline (the last one at
+   * end - 1). Needles are searched once per block, not once per line.
+   */
+  lines(buf: Buffer, start: number, end: number): void {
+    let from = start;
+    while (from < end) {
+      // Sub-blocks of ~32 KiB: their latin1 copies stay small, young-generation strings (a 4 MiB
+      // string goes to large-object space and costs far more to create than to copy).
+      let to = from + SUB_BLOCK >= end ? end : buf.lastIndexOf(0x0a, from + SUB_BLOCK - 1) + 1;
+      if (to <= from) to = buf.indexOf(0x0a, from + SUB_BLOCK) + 1; // one line longer than a sub-block
+      if (to <= from || to > end) to = end;
+      this.#block(buf, from, to);
+      from = to;
+    }
+  }
+
+  #block(buf: Buffer, start: number, end: number): void {
+    // latin1: one character per byte, so positions in `text` are byte positions minus `start`.
+    // String#indexOf is much cheaper per call than Buffer#indexOf, and there is one call per line.
+    const text = buf.toString("latin1", start, end);
+    const scan = this.#scanner;
+    scan?.reset(buf, text, start);
+    let s = start;
+    while (s < end) {
+      let nl = text.indexOf("\n", s - start);
+      nl = nl < 0 ? end : nl + start;
+      this.#line(buf, s, nl, scan);
+      s = nl + 1;
+    }
+  }
+
+  #line(buf: Buffer, start: number, end: number, scan: LineScanner | null): void {
     this.counters.lines++;
     if (end - start > MAX_LINE_BYTES) {
       this.counters.tooLong++;
@@ -59,8 +101,11 @@ export class LineProcessor {
       this.counters.nonJson++;
       return;
     }
-    // Lines that cannot be errors skip JSON.parse, most of the cost of a healthy log.
-    if (this.#prefilter && !maybeError(buf, start, end)) return;
+    // Lines that cannot be errors skip decoding and JSON.parse, most of the cost of a healthy log.
+    if (this.#prefilter) {
+      const maybe = scan ? scan.candidate(start, end) : maybeError(buf, start, end, this.#statusMin);
+      if (!maybe) return;
+    }
     let rec: unknown;
     try {
       rec = JSON.parse(buf.toString("utf8", start, end));

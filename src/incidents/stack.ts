@@ -22,22 +22,82 @@ const GO_LOC = /^\t(.+?):(\d+)(?: \+0x[0-9a-f]+)?\s*$/;
 const TYPE_LINE =
   /^([A-Za-z_$][\w$.]*(?:Error|Exception|Exit|Interrupt|Warning|Fault|Failure|Throwable)?[\w$]*)(?::\s?(.*))?$/;
 
+// Errors repeat: the same stack (or, after a deploy or with a varying message, the same frame
+// lines) comes back thousands of times. Parsed frames are cached per line and whole results per
+// stack text; cached values are frozen, so a caller that tried to modify one would fail loudly
+// instead of corrupting later results. Both caches are bounded (cleared when full).
+const MAX_LINE_CACHE = 20_000;
+const MAX_CACHED_LINE = 1024;
+const MAX_STACK_CACHE_CHARS = 4 * 1024 * 1024;
+type RawFrame = Omit<Frame, "inApp">;
+
+class LineCache<V> {
+  readonly #m = new Map<string, V>();
+  get(line: string): V | undefined {
+    return this.#m.get(line);
+  }
+  set(line: string, v: V): V {
+    if (line.length > MAX_CACHED_LINE) return v;
+    if (this.#m.size >= MAX_LINE_CACHE) this.#m.clear();
+    this.#m.set(line, v);
+    return v;
+  }
+}
+
+const langOfLine = new LineCache<StackLanguage>();
+
+function lineLanguage(l: string): StackLanguage {
+  const hit = langOfLine.get(l);
+  if (hit !== undefined) return hit;
+  let lang: StackLanguage = "unknown";
+  if (PY_FRAME.test(l) || l.startsWith("Traceback (most recent call last)")) lang = "python";
+  else if (
+    /^\s*at [\w$.<>/-]+\([^)]*\.(?:java|kt|scala|groovy|clj):\d+\)/.test(l) ||
+    /^\s*at .*\((?:Native Method|Unknown Source)\)/.test(l)
+  )
+    lang = "java";
+  else if (/^goroutine \d+ \[/.test(l) || GO_LOC.test(l) || /^ {4,}\S+\.go:\d+/.test(l)) lang = "go";
+  else if (/^\s*at \S/.test(l)) lang = "v8";
+  // Only positive answers are cached: unknown lines are mostly one-off messages.
+  return lang === "unknown" ? lang : langOfLine.set(l, lang);
+}
+
 export function detectLanguage(lines: string[]): StackLanguage {
   for (const l of lines) {
-    if (PY_FRAME.test(l) || l.startsWith("Traceback (most recent call last)")) return "python";
-    if (
-      /^\s*at [\w$.<>/-]+\([^)]*\.(?:java|kt|scala|groovy|clj):\d+\)/.test(l) ||
-      /^\s*at .*\((?:Native Method|Unknown Source)\)/.test(l)
-    )
-      return "java";
-    if (/^goroutine \d+ \[/.test(l) || GO_LOC.test(l) || /^ {4,}\S+\.go:\d+/.test(l)) return "go";
-    if (/^\s*at \S/.test(l)) return "v8";
+    const lang = lineLanguage(l);
+    if (lang !== "unknown") return lang;
   }
   return "unknown";
 }
 
+const stackCache = new Map<string, ParsedStack>();
+let stackCacheChars = 0;
+
 export function parseStack(text: string): ParsedStack {
-  const lines = typeof text === "string" ? text.split(/\r?\n/) : [];
+  if (typeof text !== "string") return parseUncached(text);
+  const hit = stackCache.get(text);
+  if (hit) return hit;
+  const r = parseUncached(text);
+  for (const f of r.frames) Object.freeze(f);
+  Object.freeze(r.frames);
+  Object.freeze(r);
+  if (text.length <= MAX_STACK_CACHE_CHARS / 64) {
+    if (stackCacheChars + text.length > MAX_STACK_CACHE_CHARS) {
+      stackCache.clear();
+      stackCacheChars = 0;
+    }
+    stackCache.set(text, r);
+    stackCacheChars += text.length;
+  }
+  return r;
+}
+
+function splitLines(text: string): string[] {
+  return text.includes("\r") ? text.split(/\r?\n/) : text.split("\n");
+}
+
+function parseUncached(text: string): ParsedStack {
+  const lines = typeof text === "string" ? splitLines(text) : [];
   const language = detectLanguage(lines);
   switch (language) {
     case "python":
@@ -69,38 +129,57 @@ export function headerType(line: string): { type: string | null; message: string
   return { type, message: m[2] ?? null };
 }
 
+const v8Lines = new LineCache<RawFrame>();
+function v8Frame(raw: string): RawFrame | null {
+  const hit = v8Lines.get(raw);
+  if (hit) return hit;
+  const m = V8_FRAME.exec(raw);
+  if (!m || !/^\s*at /.test(raw)) return null;
+  const fn = m[1] ?? "";
+  const loc = m[2] ?? m[3] ?? "";
+  const l = V8_LOC.exec(loc);
+  const f: RawFrame = {
+    function: fn,
+    file: l ? l[1] : loc,
+    line: l ? Number(l[2]) : undefined,
+    col: l?.[3] ? Number(l[3]) : undefined,
+  };
+  return v8Lines.set(raw, Object.freeze(f));
+}
+
 function parseV8(lines: string[]): ParsedStack {
-  const frames: Omit<Frame, "inApp">[] = [];
+  const frames: RawFrame[] = [];
   let header = "";
   for (const raw of lines) {
-    const m = V8_FRAME.exec(raw);
-    if (!m || !/^\s*at /.test(raw)) {
+    const f = v8Frame(raw);
+    if (!f) {
       if (!frames.length && !header && raw.trim()) header = raw.trim().replace(/^Uncaught /, "");
       continue;
     }
-    const fn = m[1] ?? "";
-    const loc = m[2] ?? m[3] ?? "";
-    const l = V8_LOC.exec(loc);
-    frames.push({
-      function: fn,
-      file: l ? l[1] : loc,
-      line: l ? Number(l[2]) : undefined,
-      col: l?.[3] ? Number(l[3]) : undefined,
-    });
+    frames.push(f);
   }
   return { language: "v8", ...headerType(header), frames };
 }
 
+const pyLines = new LineCache<RawFrame>();
+function pyFrame(raw: string): RawFrame | null {
+  const hit = pyLines.get(raw);
+  if (hit) return hit;
+  const m = PY_FRAME.exec(raw);
+  if (!m) return null;
+  return pyLines.set(raw, Object.freeze({ function: (m[3] ?? "").trim(), file: m[1], line: Number(m[2]) }));
+}
+
 function parsePython(lines: string[]): ParsedStack {
   // Chained tracebacks print the earliest exception first; the one raised last (reported) is last.
-  const frames: Omit<Frame, "inApp">[] = [];
+  const frames: RawFrame[] = [];
   let last: { type: string | null; message: string | null } = { type: null, message: null };
   let inTrace = false;
   for (const raw of lines) {
-    const m = PY_FRAME.exec(raw);
-    if (m) {
+    const f = pyFrame(raw);
+    if (f) {
       inTrace = true;
-      frames.push({ function: (m[3] ?? "").trim(), file: m[1], line: Number(m[2]) });
+      frames.push(f);
       continue;
     }
     if (raw.startsWith("Traceback (most recent call last)")) {
@@ -118,18 +197,28 @@ function parsePython(lines: string[]): ParsedStack {
   return { language: "python", ...last, frames };
 }
 
+const javaLines = new LineCache<RawFrame>();
+function javaFrame(raw: string): RawFrame | null {
+  const hit = javaLines.get(raw);
+  if (hit) return hit;
+  const m = JAVA_FRAME.exec(raw);
+  if (!m) return null;
+  const f: RawFrame = {
+    module: m[1],
+    function: m[2]!,
+    file: m[3] || undefined,
+    line: m[4] ? Number(m[4]) : undefined,
+  };
+  return javaLines.set(raw, Object.freeze(f));
+}
+
 function parseJava(lines: string[]): ParsedStack {
-  const frames: Omit<Frame, "inApp">[] = [];
+  const frames: RawFrame[] = [];
   let header = "";
   for (const raw of lines) {
-    const m = JAVA_FRAME.exec(raw);
-    if (m) {
-      frames.push({
-        module: m[1],
-        function: m[2]!,
-        file: m[3] || undefined,
-        line: m[4] ? Number(m[4]) : undefined,
-      });
+    const f = javaFrame(raw);
+    if (f) {
+      frames.push(f);
       continue;
     }
     const t = raw.trim();
@@ -141,7 +230,7 @@ function parseJava(lines: string[]): ParsedStack {
 }
 
 function parseGo(lines: string[]): ParsedStack {
-  const frames: Omit<Frame, "inApp">[] = [];
+  const frames: RawFrame[] = [];
   let header = "";
   let goroutines = 0;
   for (let i = 0; i < lines.length; i++) {

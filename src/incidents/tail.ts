@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import type { Logger } from "../logger.ts";
 import type { Db } from "../store/types.ts";
 import { applyBatch, getCheckpoint, type IncidentEvent, LeaseLostError } from "./batch.ts";
-import { FileCursor } from "./cursor.ts";
+import { FileCursor, READ_CHUNK } from "./cursor.ts";
 import { acquireLease, releaseLease } from "./lease.ts";
 import type { LifecycleConfig } from "./lifecycle.ts";
 import { LineProcessor } from "./processor.ts";
@@ -74,6 +74,9 @@ export class Tailer {
   readonly #files = new Map<string, Open>();
   readonly #blocked = new Map<string, number>();
   readonly #now: () => number;
+  // One read buffer for all files: a cursor keeps no bytes between reads (it re-reads from its
+  // offset) and files are drained one at a time, so memory stays flat however many files are open.
+  #readBuf: Buffer | null = null;
 
   constructor(o: TailOptions) {
     this.#o = {
@@ -172,7 +175,7 @@ export class Tailer {
     if (offset > id.size) offset = 0; // truncated while we were away
     const proc = new LineProcessor(this.#o.options, { strictJson: this.#o.strictJson, now: this.#now });
     this.#files.set(id.key, {
-      cursor: new FileCursor(fh, id, path, offset),
+      cursor: new FileCursor(fh, id, path, offset, (this.#readBuf ??= Buffer.allocUnsafe(READ_CHUNK))),
       proc,
       lease,
       fromOffset: offset,
