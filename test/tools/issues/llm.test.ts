@@ -165,7 +165,7 @@ describe("issue analysis and commands", () => {
     const bodies = gh.stewardComments(20);
     const score = bodies.find((b) => b.includes("key=7001"))!;
     expect(score).toMatch(
-      /Documentation score: \*\*(\d|10)(\.\d)?\/10\*\* \(bug; this repository asks for 6\)\. Nothing more is needed\./,
+      /Documentation score: \*\*(\d|10)(\.\d)?\/10\*\* \(bug; this repository asks for 5\)\. Nothing more is needed\./,
     );
     const similarReply = bodies.find((b) => b.includes("key=7002"))!;
     expect(similarReply).toMatch(/Found \d similar issue\(s\) or PR\(s\)/);

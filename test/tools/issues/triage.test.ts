@@ -72,7 +72,7 @@ describe("issue triage pipeline (no LLM configured)", () => {
     );
     expect(score).toContain("1. **Versions and environment**: the versions involved");
     expect(score).toContain("2. **Minimal reproduction or test case**: ");
-    expect(score).toContain("this repository asks for 6");
+    expect(score).toContain("this repository asks for 5");
     expect(similar).toMatch(/^<!-- steward:issue-similar key=20 -->/);
     expect(similar).toContain("### Possible duplicates");
     expect(similar).toMatch(
