@@ -11,6 +11,7 @@ import { mergeDescription, renderDescribeSection } from "../describe/render.ts";
 import { type DescribeOutput, describeSchema } from "../describe/schema.ts";
 import { fence, plural } from "../markdown.ts";
 import type { RunOptions } from "../options.ts";
+import { loadIssueMapping } from "../issues/map.ts";
 import { buildPrJson } from "../pr-json/build.ts";
 import type { PrFacts } from "../pr-facts/types.ts";
 import { packFor } from "./budget.ts";
@@ -107,6 +108,8 @@ export async function runDescribeJob(s: Services, job: Job, a: DescribeJobArgs):
     describe,
     notReviewed,
     graphqlIssues: await linkedIssues(gw, number),
+    // Filled by the issue↔code mapping job (pr.map-issues) once it has run for this PR.
+    issueMapping: await loadIssueMapping(s.db, `${gw.owner}/${gw.repo}`, number),
   });
   if (options.format === "json") {
     const body = `### PR JSON for \`${pr.headSha.slice(0, 12)}\`\n\nSchema: docs/pr-json.md (schemaVersion ${prJson.schemaVersion}).\n\n${fence(JSON.stringify(prJson, null, 2), "json")}`;
