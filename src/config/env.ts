@@ -133,7 +133,10 @@ export function normalisePrivateKey(raw: string, source: string): string {
  * Parses and checks the whole environment. Throws a ConfigurationError whose message is one line naming
  * the variable and what was expected; values are never echoed (they may be secrets).
  */
-export function loadEnv(env: Record<string, string | undefined> = process.env, opts: { requireApp?: boolean } = {}): AppEnv {
+export function loadEnv(
+  env: Record<string, string | undefined> = process.env,
+  opts: { requireApp?: boolean } = {},
+): AppEnv {
   const core = coreEnvSchema.safeParse(env);
   if (!core.success) throw new ConfigurationError(oneLine(core.error.issues[0]));
   const llm = llmEnvSchema.safeParse(env);

@@ -23,7 +23,12 @@ describe("job runner", () => {
       handlers: {
         flaky: async () => {
           calls++;
-          if (calls === 1) throw new GitHubAPIError("secondary rate limit", { status: 403, transient: true, retryAfterMs: 60_000 });
+          if (calls === 1)
+            throw new GitHubAPIError("secondary rate limit", {
+              status: 403,
+              transient: true,
+              retryAfterMs: 60_000,
+            });
         },
       },
       backoff: { baseMs: 10, maxMs: 100 },
@@ -55,7 +60,11 @@ describe("job runner", () => {
     });
     const { id } = await enqueue(t.db, { kind: "broken", payload: {}, repo: "o/r", targetNumber: 3 });
     await runner.drain();
-    expect(await getJob(t.db, id)).toMatchObject({ state: "dead", attempts: 1, lastError: "payload has no pull request" });
+    expect(await getJob(t.db, id)).toMatchObject({
+      state: "dead",
+      attempts: 1,
+      lastError: "payload has no pull request",
+    });
     expect(dead).toHaveLength(1);
     expect(dead[0]![0]).toMatchObject({ id, repo: "o/r", targetNumber: 3 });
     const runs = await t.db.query("SELECT attempt, outcome, error FROM job_runs WHERE job_id = $1", [id]);

@@ -21,7 +21,8 @@ import {
   R,
   REPO,
   LLM_ENV,
-, PR_KINDS } from "./helpers.ts";
+  PR_KINDS,
+} from "./helpers.ts";
 import { REVIEW } from "./answers.ts";
 
 const DESCRIBE = {
@@ -137,6 +138,11 @@ describe("pull_request.opened → describe + review", () => {
     const jobs = await t.db.query<{ kind: string; state: string }>(
       "SELECT kind, state FROM jobs ORDER BY id",
     );
-    expect(jobs).toEqual([{ kind: "pr.auto", state: "done" }]);
+    // No PR tool ran; only the issue-intelligence follow-ups every PR open gets stay queued.
+    expect(jobs).toEqual([
+      { kind: "pr.auto", state: "done" },
+      { kind: "pr.map-issues", state: "queued" },
+      { kind: "index.update", state: "queued" },
+    ]);
   });
 });

@@ -19,7 +19,8 @@ import {
   R,
   REPO,
   runnerWithFailureNotice,
-, PR_KINDS } from "./helpers.ts";
+  PR_KINDS,
+} from "./helpers.ts";
 
 function allow(commentId: number, kind: "issues" | "pulls" = "issues") {
   nock(GH)

@@ -2,11 +2,6 @@
 // endpoint over nock that records every request body.
 import { readFileSync } from "node:fs";
 import nock from "nock";
-import pino from "pino";
-import { renderFailure } from "../../../src/app/notices.ts";
-import { errorMessage, StewardError } from "../../../src/errors.ts";
-import { createRunner } from "../../../src/jobs/runner.ts";
-import { createHandlers } from "../../../src/tools/registry.ts";
 import { GH, type TestApp } from "../../helpers/app.ts";
 import { examplePayload } from "../../helpers/webhooks.ts";
 import { completion } from "../../llm/helpers.ts";

@@ -18,7 +18,8 @@ import {
   prCommentPayload,
   R,
   REPO,
-, PR_KINDS } from "./helpers.ts";
+  PR_KINDS,
+} from "./helpers.ts";
 
 const IMPROVE = {
   suggestions: [

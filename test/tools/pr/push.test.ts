@@ -20,7 +20,8 @@ import {
   OWNER,
   R,
   REPO,
-, PR_KINDS } from "./helpers.ts";
+  PR_KINDS,
+} from "./helpers.ts";
 
 const OLD = "1111111111111111111111111111111111111111";
 const NEXT = "2222222222222222222222222222222222222222";
