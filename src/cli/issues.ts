@@ -9,13 +9,18 @@ const subcommands: Record<string, () => Promise<CliCommand>> = {
 
 export const command: CliCommand = {
   name: "issues",
-  summary: "Offline issue tools: documentation score (and more)",
+  summary: "Offline issue tools: documentation score and similar-issue ranking",
+  handlesHelp: true,
   usage: [
     "steward issues <subcommand> [options]",
     "",
     "Subcommands:",
     "  score     steward issues score --file issue.md [--title T] [--labels a,b] [--threshold N] [--json]",
     "            Score how well an issue is documented (0–10), offline and without an LLM.",
+    "  similar   steward issues similar --corpus corpus.jsonl --queries queries.jsonl [--top 5] [--json]",
+    "            Rank earlier similar issues for each query (BM25 + re-rank), offline.",
+    "",
+    "Run `steward issues <subcommand> --help` for its options.",
   ].join("\n"),
   async run(argv, io) {
     const [name, ...rest] = argv;

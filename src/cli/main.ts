@@ -36,6 +36,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   }
   const cmd = await load();
   if (rest.includes("--help") || rest.includes("-h")) {
+    if (cmd.handlesHelp && rest[0] !== "--help" && rest[0] !== "-h") return cmd.run(rest, io);
     io.stdout(cmd.usage.endsWith("\n") ? cmd.usage : cmd.usage + "\n");
     return 0;
   }

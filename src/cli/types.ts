@@ -15,6 +15,8 @@ export interface CliCommand {
   summary: string;
   /** Full usage text printed by `steward <name> --help`. */
   usage: string;
+  /** Set by commands with subcommands, which print each subcommand's own `--help`. */
+  handlesHelp?: boolean;
   /** Returns the process exit code. Throw `CliUsageError` for bad arguments. */
   run(argv: string[], io: CliIO): Promise<number>;
 }
