@@ -8,7 +8,7 @@ import { routes } from "../events/index.ts";
 import { intake, toEvent } from "../events/intake.ts";
 import { createRunner } from "../jobs/runner.ts";
 import { createLlm } from "../llm/client.ts";
-import { createLogger } from "../logger.ts";
+import { createLogger, envSecrets } from "../logger.ts";
 import { openDb } from "../store/index.ts";
 import { createHandlers } from "../tools/registry.ts";
 import { CliUsageError, type CliCommand } from "./types.ts";
@@ -44,7 +44,7 @@ grace windows. Authenticates with GITHUB_TOKEN, or with the App's credentials (A
       );
       return 1;
     }
-    const log = createLogger({ level: env.logLevel });
+    const log = createLogger({ level: env.logLevel, secrets: envSecrets(env) });
     const db = await openDb(env.databaseUrl);
     try {
       const probot = token

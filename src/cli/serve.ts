@@ -1,12 +1,12 @@
 import { loadEnv } from "../config/env.ts";
-import { createLogger } from "../logger.ts";
+import { createLogger, envSecrets } from "../logger.ts";
 import { start } from "../server/index.ts";
 import { CliUsageError, type CliCommand, type CliIO } from "./types.ts";
 
 async function runRole(role: "serve" | "worker", argv: string[], io: CliIO): Promise<number> {
   if (argv.length) throw new CliUsageError(`unexpected argument '${argv[0]}'`);
   const env = loadEnv(io.env, { requireApp: role === "worker" });
-  const log = createLogger({ level: env.logLevel });
+  const log = createLogger({ level: env.logLevel, secrets: envSecrets(env) });
   const running = await start(env, log, role);
   if (!running) return await new Promise<number>(() => {}); // setup page runs until stopped
   await new Promise<void>((resolve) => {

@@ -8,6 +8,7 @@ import { loadEnv } from "../../src/config/env.ts";
 import { routes } from "../../src/events/index.ts";
 import { createRunner, type Runner } from "../../src/jobs/runner.ts";
 import { createLlm } from "../../src/llm/client.ts";
+import type { Logger } from "../../src/logger.ts";
 import type { Db } from "../../src/store/types.ts";
 import { createHandlers } from "../../src/tools/registry.ts";
 import { testPrivateKey } from "./webhooks.ts";
@@ -33,7 +34,7 @@ let seq = 0;
 export function testApp(
   db: Db,
   env: Record<string, string> = {},
-  opts: { onlyKinds?: string[] } = {},
+  opts: { onlyKinds?: string[]; log?: Logger } = {},
 ): TestApp {
   const appEnv = loadEnv({
     APP_ID: "1",
@@ -42,7 +43,7 @@ export function testApp(
     LLM_MAX_RETRIES: "0",
     ...env,
   });
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const log = opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const probot = new Probot({
     appId: 1,
     privateKey: testPrivateKey(),
