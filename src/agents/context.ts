@@ -1,15 +1,10 @@
 // The ticket as the worker sees it: untrusted text fenced and labelled, HTML comments and invisible
 // characters stripped, and only authorized users' comments presented as instructions.
 
-// Format characters (zero-width, bidi overrides, tags), Hangul fillers and variation selectors.
-const INVISIBLE = /\p{Cf}|[\u115F\u1160\u3164\uFFA0]|\u034F|[\u180B-\u180F]|[\uFE00-\uFE0F]/gu;
-
-export function sanitizeUntrusted(text: string): string {
-  return text
-    .replace(/<!--[\s\S]*?(-->|$)/g, "")
-    .replace(INVISIBLE, "")
-    .replace(/\r\n?/g, "\n");
-}
+// One sanitiser for every untrusted text Steward passes on (prompts and worker context alike): it also
+// drops control characters and lone surrogates, and removes HTML comments until none is left.
+export { sanitizeUntrusted } from "../llm/untrusted.ts";
+import { sanitizeUntrusted } from "../llm/untrusted.ts";
 
 export interface TicketComment {
   author: string;
@@ -52,7 +47,13 @@ export function renderTicketContext(ctx: TicketContext, instructions: string): s
     fenced("Body", ctx.body),
   ];
   if (ctx.branch || ctx.headSha)
-    parts.push("", `Branch: ${ctx.branch ?? "(default)"}  Head: ${ctx.headSha ?? "(none)"}`);
+    parts.push(
+      "",
+      // A branch name is the PR author's text: one line, no fence characters.
+      `Branch: ${sanitizeUntrusted(ctx.branch ?? "(default)")
+        .replace(/[\s`]+/g, " ")
+        .slice(0, 200)}  Head: ${ctx.headSha ?? "(none)"}`,
+    );
   if (ctx.incident) parts.push("", fenced("Linked incident", ctx.incident));
   for (const c of ctx.comments) {
     parts.push(

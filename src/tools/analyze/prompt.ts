@@ -32,7 +32,7 @@ export function analyzePrompt(input: AnalyzeInput): { system: string; user: stri
       : input.body;
   const parts = [
     `Repository: ${input.repo}, issue #${input.number}.`,
-    input.labels.length ? `Labels: ${input.labels.join(", ")}.` : "Labels: none.",
+    input.labels.length ? fenceUntrusted("labels", input.labels.join(", ")) : "Labels: none.",
     fenceUntrusted("issue title", input.title),
     fenceUntrusted("issue body", body || "(empty)"),
   ];

@@ -30,11 +30,16 @@ export function askLinePrompt(
 ): { system: string; user: string } {
   const system = [
     "You answer a question about specific lines of a GitHub pull request.",
-    `The question is about ${lines.path} lines ${lines.startLine}–${lines.endLine}. Answer about those lines; say so if the context shown is not enough.`,
+    // The path is the PR author's text: it goes in a fenced block, never in the system prompt.
+    `The question is about lines ${lines.startLine}–${lines.endLine} of the file named in the "file" block. Answer about those lines; say so if the context shown is not enough.`,
     "Output JSON: answer (Markdown), references?[{file, line?}].",
     UNTRUSTED_DATA_RULE,
   ].join("\n");
-  const parts = [fenceUntrusted("PR title", pr.title), fenceUntrusted("selected lines", lines.text)];
+  const parts = [
+    fenceUntrusted("PR title", pr.title),
+    fenceUntrusted("file", lines.path),
+    fenceUntrusted("selected lines", lines.text),
+  ];
   if (lines.hunk) parts.push(fenceUntrusted("diff hunk around the selection", lines.hunk));
   parts.push(fenceUntrusted("question", question));
   return { system: system + languageLine(pr.language), user: parts.join("\n\n") };

@@ -98,10 +98,11 @@ async function explain(ctx: IssueJobContext, prTitle: string, issues: MappedIssu
   const parts = issues.map((i) => {
     const links = i.mapping.links.slice(0, 10).map((l) => `- ${l.element.value} → ${l.path} (${l.evidence})`);
     const missing = i.mapping.unaddressed.slice(0, 10).map((e) => `- ${e.value}`);
+    // Element values are quoted from the issue and paths from the PR: both are data.
     return [
       fenceUntrusted(`issue #${i.number} title`, i.title),
-      `Deterministic links:\n${links.join("\n") || "- none"}`,
-      `Not touched by the PR:\n${missing.join("\n") || "- none"}`,
+      `Deterministic links (computed by Steward; the names are quoted from the issue and the PR):\n${fenceUntrusted(`issue #${i.number} links`, links.join("\n") || "- none")}`,
+      `Not touched by the PR:\n${fenceUntrusted(`issue #${i.number} parts not touched`, missing.join("\n") || "- none")}`,
     ].join("\n");
   });
   return ctx.s.llm.complete({
