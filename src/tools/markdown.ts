@@ -19,16 +19,26 @@ export function safeText(text: string): string {
 
 /** One table cell: no pipes, no newlines. */
 export function cell(text: string): string {
-  return safeText(text).replace(/\|/g, "\\|").replace(/\r?\n/g, " ").trim();
+  // A lone \r ends a line in Markdown too: every line ending becomes a space.
+  return safeText(text)
+    .replace(/\|/g, "\\|")
+    .replace(/\r\n?|\n/g, " ")
+    .trim();
 }
 
 /** Inline code that survives backticks inside the value. */
 export function code(text: string): string {
-  const t = text.replace(/\r?\n/g, " ");
+  // A lone \r is a line ending in Markdown: left in, it would end the paragraph (and the span) early.
+  const t = safeText(text).replace(/\r\n?|\n/g, " ");
   const longest = Math.max(0, ...[...t.matchAll(/`+/g)].map((m) => m[0].length));
   const ticks = "`".repeat(longest + 1);
   const pad = t.startsWith("`") || t.endsWith("`") ? " " : "";
   return `${ticks}${pad}${t}${pad}${ticks}`;
+}
+
+/** Inline code inside a table cell: GitHub splits cells on `|` even inside a code span. */
+export function cellCode(text: string): string {
+  return code(text).replace(/\|/g, "\\|");
 }
 
 /** A fence (``` or longer) that the content cannot close. */

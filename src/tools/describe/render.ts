@@ -2,6 +2,7 @@
 // alone, and appends a collapsed PR JSON block for AI agents.
 import {
   cell,
+  cellCode,
   code,
   fence,
   type NotCovered,
@@ -36,7 +37,7 @@ export function renderDescribeSection(input: DescribeSectionInput): string {
   if (d.types.length > 0) out.push(`**Type:** ${d.types.map((t) => code(t)).join(", ")}`);
   out.push(d.summary.map((s) => `- ${safeText(s)}`).join("\n"));
   if (d.walkthrough.length > 0) {
-    const rows = d.walkthrough.map((w) => `| ${code(w.file)} | ${cell(w.summary)} |`);
+    const rows = d.walkthrough.map((w) => `| ${cellCode(w.file)} | ${cell(w.summary)} |`);
     const table = `| File | Change |\n|---|---|\n${rows.join("\n")}`;
     out.push(
       d.walkthrough.length > 6

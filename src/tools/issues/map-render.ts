@@ -1,6 +1,6 @@
 // Markdown for the issue↔code mapping comment on a PR, and the compact form the PR JSON carries.
 import type { PrJson } from "../pr-json/schema.ts";
-import { cell, code, renderFooter, safeText, type UsageFooter } from "../markdown.ts";
+import { cell, cellCode, code, renderFooter, safeText, type UsageFooter } from "../markdown.ts";
 import type { IssueMapping } from "../issue-map/index.ts";
 
 export interface MappedIssue {
@@ -48,7 +48,7 @@ export function renderMapping(
       for (const l of m.links.slice(0, MAX_LINKS)) {
         const where = l.hunk ? `${l.path}:${l.hunk.newStart}` : l.path;
         lines.push(
-          `| ${kindWord(l.element.kind)} ${code(l.element.value.slice(0, 80))} | ${code(where)} | ${l.score.toFixed(2)} | ${cell(l.evidence)} |`,
+          `| ${kindWord(l.element.kind)} ${cellCode(l.element.value.slice(0, 80))} | ${cellCode(where)} | ${l.score.toFixed(2)} | ${cell(l.evidence)} |`,
         );
       }
       if (m.links.length > MAX_LINKS) lines.push("", `…and ${m.links.length - MAX_LINKS} more links.`);
