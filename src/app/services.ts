@@ -65,7 +65,7 @@ export function createServices(opts: {
       });
     },
     appSlug() {
-      const known = opts.appSlug ?? process.env.APP_SLUG;
+      const known = opts.appSlug ?? env.appSlug;
       if (known) return Promise.resolve(known);
       slug ??= (async () => {
         try {

@@ -58,6 +58,10 @@ grace windows. Authenticates with GITHUB_TOKEN, or with the App's credentials (A
           });
       const llm = createLlm(env.llm, { db, log });
       const services = createServices({ db, log, env, llm, probot });
+      // With a token there is no App installation; the token stands in for one, so jobs still read the
+      // repository's config and post through the gateway.
+      const p = payload as { installation?: { id?: number } } | null;
+      if (token && p && typeof p === "object" && !p.installation?.id) p.installation = { id: 1 };
       const result = await intake(db, routes, toEvent(event, id, payload), log);
       io.stdout(`delivery ${id}: ${result.outcome}, ${result.jobIds.length} job(s) enqueued\n`);
       const runner = createRunner({ db, log, handlers: createHandlers(services), leaseMs: env.leaseMs });

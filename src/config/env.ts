@@ -48,6 +48,7 @@ export const coreEnvSchema = z.object({
     z.url({ error: "expected a URL such as https://smee.io/abc" }).optional(),
   ),
   GHE_HOST: optStr,
+  APP_SLUG: optStr,
   GHE_PROTOCOL: z.preprocess(
     blank,
     z.enum(["https", "http"], { error: 'expected "https" or "http"' }).default("https"),
@@ -93,6 +94,8 @@ export interface AppEnv {
   webhookPath: string;
   webhookProxyUrl: string | undefined;
   gheHost: string | undefined;
+  /** The App's slug (`<slug>[bot]` authors Steward's comments); looked up via GET /app when unset. */
+  appSlug: string | undefined;
   /** GitHub API base URL: api.github.com, or GHE_PROTOCOL://GHE_HOST/api/v3 for GitHub Enterprise Server. */
   githubApiUrl: string;
   databaseUrl: string;
@@ -178,6 +181,7 @@ export function loadEnv(
     webhookPath: c.WEBHOOK_PATH,
     webhookProxyUrl: c.WEBHOOK_PROXY_URL,
     gheHost: c.GHE_HOST,
+    appSlug: c.APP_SLUG,
     githubApiUrl: c.GHE_HOST ? `${c.GHE_PROTOCOL}://${c.GHE_HOST}/api/v3` : "https://api.github.com",
     databaseUrl: c.DATABASE_URL,
     concurrency: c.STEWARD_CONCURRENCY,
