@@ -117,12 +117,11 @@ export async function answerAssistance(
     return refuse(`there is no question ${cmd.id} on this ticket`, null, null);
   if (a.state !== "open") return refuse(`question ${a.id} is already ${a.state}`, null, a.id);
   if (event.sender.type !== "User") return refuse("only a human user can answer", null, a.id);
-  let perm: { roleName: string; level: Parameters<typeof levelMeets>[0] };
-  try {
-    perm = await deps.gateway.permission(event.sender.login);
-  } catch {
-    perm = { roleName: "none", level: "none" };
-  }
+  // The gateway already answers "none" for a non-collaborator (404); any other failure (GitHub down,
+  // rate limit) is thrown so the job retries, instead of telling a maintainer they lack permission.
+  const perm: { roleName: string; level: Parameters<typeof levelMeets>[0] } = await deps.gateway.permission(
+    event.sender.login,
+  );
   if (!levelMeets(perm.level, "write"))
     return refuse(
       `@${event.sender.login} has ${perm.roleName} permission; answers need write or higher`,

@@ -9,7 +9,12 @@ export function basicJobs(s: Services): Record<string, JobHandler> {
   return {
     "command.help": async (job) => {
       const ctx = await commandContext(s, job);
-      await ctx.gw.react({ issueCommentId: ctx.payload.commentId }, "eyes");
+      await ctx.gw.react(
+        ctx.payload.commentKind === "review"
+          ? { reviewCommentId: ctx.payload.commentId }
+          : { issueCommentId: ctx.payload.commentId },
+        "eyes",
+      );
       await reply(ctx, renderHelp(), "help");
     },
     "command.config": async (job) => {
