@@ -35,10 +35,8 @@ export async function callLlm<T>(llm: Llm, opts: CompleteOptions<T>, tally: Usag
   } catch (err) {
     if (err instanceof LLMNotConfiguredError) return { ok: false, note: NOT_CONFIGURED_NOTE };
     if (err instanceof BudgetExceededError) {
-      return {
-        ok: false,
-        note: `${err.userMessage} The model part was skipped; the deterministic parts are complete.`,
-      };
+      // The renders add that the deterministic parts are complete; saying it here doubled it.
+      return { ok: false, note: `${err.userMessage} The model part was skipped.` };
     }
     throw err;
   }

@@ -46,6 +46,12 @@ export function parsePullFiles(raw: readonly RawFile[]): { files: DiffFile[]; wa
       additions: f.additions,
       deletions: f.deletions,
     });
+    // GitHub's JSON carries text, so bytes that were not UTF-8 arrive already replaced by U+FFFD;
+    // flag the file as the byte parser would, so the model is told why it sees "�".
+    if (f.patch?.includes("\uFFFD")) {
+      file.invalidUtf8 = true;
+      w.push(`${f.filename}: not valid UTF-8; invalid bytes replaced with U+FFFD`);
+    }
     files.push(file);
     warnings.push(...w);
   }
