@@ -6,6 +6,7 @@ import fc from "fast-check";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routes } from "../../src/events/index.ts";
+import { renderHelp } from "../../src/tools/help.ts";
 import { intake, toEvent } from "../../src/events/intake.ts";
 import { createHandlers } from "../../src/tools/registry.ts";
 import { testApp } from "../helpers/app.ts";
@@ -149,5 +150,26 @@ describe("intake under malformed payloads", () => {
         enqueued += Number(n!.n);
       }
     expect(enqueued).toBeGreaterThan(0);
+  });
+
+  it("Steward's own help comment, full of command lines, is dropped at the intake", async () => {
+    const p = structuredClone(examples.find((e) => e.name === "issue_comment")!.examples[0]);
+    p.action = "created";
+    p.installation = { id: 42 };
+    p.comment.body = `/review\n${renderHelp()}`;
+    for (const who of [
+      { login: "steward-test[bot]", type: "Bot" },
+      { login: "some-app", type: "Bot" },
+      { login: "renovate[bot]", type: "User" },
+    ]) {
+      p.sender = who;
+      p.comment.user = who;
+      const r = await intake(t.db, routes, toEvent("issue_comment", `bot-${who.login}`, p), log);
+      expect(r).toEqual({ outcome: "bot", jobIds: [] });
+    }
+    // The same body from a person does enqueue (so the drop above is the bot rule, not the body).
+    p.sender = p.comment.user = { login: "octocat", type: "User" };
+    const r = await intake(t.db, routes, toEvent("issue_comment", "human-1", p), log);
+    expect(r.outcome).toBe("enqueued");
   });
 });
