@@ -10,6 +10,8 @@ function line(h: SimilarHit): string[] {
   const title = h.title
     .replace(/\s+/g, " ")
     .replace(/([\\`*_[\]<>|])/g, "\\$1")
+    // A title must not @-mention people or teams from Steward's comment.
+    .replace(/@(?=[A-Za-z0-9])/g, "@\u200b")
     .slice(0, 120);
   const out = [`- ${kind}#${h.number} ${title} (similarity ${h.score.toFixed(2)})`];
   if (h.closedBy.length) out.push(`  - possibly fixed by ${h.closedBy.map((n) => `#${n}`).join(", ")}`);

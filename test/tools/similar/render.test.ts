@@ -58,3 +58,24 @@ describe("renderSimilarComment", () => {
     expect(renderSimilarComment({ duplicates: [], related: [] })).toBeNull();
   });
 });
+
+describe("mentions in titles", () => {
+  it("never @-mentions anyone from Steward's comment", () => {
+    const body = renderSimilarComment({
+      duplicates: [],
+      related: [
+        {
+          number: 4,
+          title: "Ping @octocat and @org/team here",
+          kind: "issue",
+          state: "open",
+          score: 0.4,
+          closedBy: [],
+          shared: [],
+        },
+      ],
+    });
+    expect(body).toContain("Ping @\u200boctocat and @\u200borg/team here");
+    expect(body).not.toMatch(/@[A-Za-z0-9]/);
+  });
+});
