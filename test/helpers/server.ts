@@ -24,10 +24,10 @@ export interface Proc {
 }
 
 /** Spawns `node src/cli.ts ARGS` with the given environment (no inherited secrets). */
-export function spawnSteward(args: string[], env: Record<string, string>): Proc {
+export function spawnSteward(args: string[], env: Record<string, string>, opts: { cwd?: string } = {}): Proc {
   const child = spawn(process.execPath, [resolve(ROOT, "src/cli.ts"), ...args], {
     // Not the checkout: a developer's .env there must not leak into the process under test.
-    cwd: tmpdir(),
+    cwd: opts.cwd ?? tmpdir(),
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
