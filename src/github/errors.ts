@@ -94,7 +94,7 @@ export function toGitHubError(err: unknown, what: string, now: number = Date.now
     return new GitHubAPIError(`${what} failed: network error`, {
       transient: true,
       cause: err,
-      userMessage: `Steward could not reach GitHub while trying to ${what}; it will retry.`,
+      userMessage: `Steward could not reach GitHub while trying to ${what} (Steward retries this automatically).`,
     });
   }
   const status = err.status;
@@ -115,7 +115,7 @@ export function toGitHubError(err: unknown, what: string, now: number = Date.now
       ...opts,
       transient: true,
       retryAfterMs,
-      userMessage: `GitHub rate-limited Steward while trying to ${what}; it will retry in about ${Math.ceil(retryAfterMs / 1000)} s.`,
+      userMessage: `GitHub rate-limited Steward while trying to ${what} (Steward retries after about ${Math.ceil(retryAfterMs / 1000)} s).`,
     });
   }
   if (status >= 500 || status === 408) {
@@ -123,7 +123,7 @@ export function toGitHubError(err: unknown, what: string, now: number = Date.now
       ...opts,
       transient: true,
       retryAfterMs: retryAfterFromHeaders(headers, now),
-      userMessage: `GitHub answered ${status} while Steward tried to ${what}; it will retry.`,
+      userMessage: `GitHub answered ${status} while Steward tried to ${what} (Steward retries this automatically).`,
     });
   }
   let userMessage: string;

@@ -50,14 +50,14 @@ export function wrapLlmError(err: unknown, ctx: WrapContext): LLMError {
     return new LLMError(`LLM request to ${ctx.host} timed out after ${ctx.timeoutMs} ms`, {
       transient: true,
       cause: err,
-      userMessage: `The LLM endpoint (${ctx.host}) did not answer within ${ctx.timeoutMs} ms. Steward will retry; if this keeps happening, raise LLM_TIMEOUT_MS or check the endpoint.`,
+      userMessage: `The LLM endpoint (${ctx.host}) did not answer within ${ctx.timeoutMs} ms. Steward retries this automatically; if it keeps happening, raise LLM_TIMEOUT_MS or check the endpoint.`,
     });
   }
   if (err instanceof APIConnectionError) {
     return new LLMError(`LLM endpoint ${ctx.host} unreachable`, {
       transient: true,
       cause: err,
-      userMessage: `Steward could not reach the LLM endpoint (${ctx.host}). It will retry; check LLM_BASE_URL and the network if this persists.`,
+      userMessage: `Steward could not reach the LLM endpoint (${ctx.host}). Steward retries this automatically; check LLM_BASE_URL and the network if this persists.`,
     });
   }
   if (!(err instanceof APIError)) {

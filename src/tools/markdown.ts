@@ -82,7 +82,7 @@ export interface NotCovered {
 
 /** The "Not reviewed" section every tool ends with; an explicit "none" when everything was covered. */
 export function renderNotCovered(items: NotCovered[], heading = "Not reviewed"): string {
-  if (items.length === 0) return `**${heading}:** none — every changed file was sent to the model.`;
+  if (items.length === 0) return `**${heading}:** none — no changed file was left out.`;
   const lines = items.map((i) => `- ${code(i.path)} — ${safeText(i.reason)}`);
   const list = lines.join("\n");
   const head = `**${heading} (${plural(items.length, "file")}):**`;

@@ -29,7 +29,7 @@ describe("wrapGitHub with a real Octokit", () => {
     expect(err).toMatchObject({ status: 429, transient: true, retryAfterMs: 30_000 });
     expect(err.message).toBe("comment on #1 failed: 429 Too many requests");
     expect(err.userMessage).toBe(
-      "GitHub rate-limited Steward while trying to comment on #1; it will retry in about 30 s.",
+      "GitHub rate-limited Steward while trying to comment on #1 (Steward retries after about 30 s).",
     );
   });
 

@@ -23,7 +23,7 @@ describe("ask", () => {
         "> why?\n> &lt;!-- x -->",
         "Because of the TTL.",
         "**References:** [`src/a.ts:12`](https://github.com/o/r/blob/abcdef0123456789/src/a.ts#L12), [`README.md`](https://github.com/o/r/blob/abcdef0123456789/README.md)",
-        "**Not seen by the model:** none — every changed file was sent to the model.",
+        "**Not seen by the model:** none — no changed file was left out.",
         "<sub>Steward ask · no LLM call</sub>",
       ].join("\n\n"),
     );

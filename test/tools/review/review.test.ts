@@ -129,7 +129,7 @@ describe("review comment", () => {
     });
     expect(b).toContain("> [!NOTE]\n> No LLM is configured. The deterministic facts below are complete.");
     expect(b).toContain("**Changed:** 0 files, +0 −0");
-    expect(b).toContain("**Not reviewed:** none — every changed file was sent to the model.");
+    expect(b).toContain("**Not reviewed:** none — no changed file was left out.");
     expect(b.endsWith("<sub>Steward review · no LLM call</sub>")).toBe(true);
   });
 
