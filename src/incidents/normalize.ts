@@ -235,16 +235,15 @@ const FIELDS = Object.keys(ALIASES) as Field[];
 const F = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<Field, number>;
 const FIELD_PATHS: Path[][] = FIELDS.map((f) => ALIASES[f].map(pathOf_));
 const BY_HEAD = new Map<string, number[]>();
-FIELDS.forEach((f, fi) =>
-  ALIASES[f].forEach((alias, ai) => {
-    const heads = new Set([alias, alias.split(".")[0]!]);
-    for (const h of heads) {
+for (const [fi, f] of FIELDS.entries()) {
+  for (const [ai, alias] of ALIASES[f].entries()) {
+    for (const h of new Set([alias, alias.split(".")[0]!])) {
       const list = BY_HEAD.get(h) ?? [];
       list.push(fi * 32 + ai);
       BY_HEAD.set(h, list);
     }
-  }),
-);
+  }
+}
 
 class Resolved {
   readonly #rec: Obj;

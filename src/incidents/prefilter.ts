@@ -41,17 +41,21 @@ interface Needle {
 // of the needle, so a needle starting with `"` or a common letter stops at nearly every byte; `v`,
 // `k`, `x`, `w` and `\` are rare in logs. Searches run on a latin1 copy of the block (one byte per
 // character, so string and byte positions agree): String#indexOf has no per-call binding cost.
+// Needles that are rare in healthy lines share one regex pass (cheaper than one pass each); the
+// ones found on nearly every line (level and status keys) and `rr` use String#indexOf.
+const n = (before: string, text: string, kind: Kind): Needle => ({ text, before: b(before), kind });
+const RARE: Needle[] = [
+  n("se", "verity", KIND.severity),
+  n('"e', "xc", KIND.direct),
+  n('"stac', "k", KIND.direct),
+  n('"thro', "wable", KIND.direct),
+  n("", "\\u00", KIND.escape),
+];
+const RARE_BY_TEXT = new Map(RARE.map((x) => [x.text, x]));
+const RARE_RE = new RegExp(RARE.map((x) => x.text.replace(/\\/g, "\\\\")).join("|"), "g");
+
 function needles(statusMin: number): Needle[] {
-  const n = (before: string, text: string, kind: Kind): Needle => ({ text, before: b(before), kind });
-  const out = [
-    n("le", "vel", KIND.level),
-    n("se", "verity", KIND.severity),
-    n('"e', "xc", KIND.direct),
-    n('"stac', "k", KIND.direct),
-    n('"thro', "wable", KIND.direct),
-    n("", "\\u00", KIND.escape),
-    n('"e', "rr", KIND.direct),
-  ];
+  const out = [n("le", "vel", KIND.level), n('"e', "rr", KIND.direct)];
   if (statusMin > 0) out.push(n("st", "atus", KIND.status));
   return out;
 }
@@ -207,6 +211,7 @@ export class LineScanner {
     this.#text = text;
     this.#base = base;
     this.#next.fill(-1);
+    this.#rareAt = -1;
   }
 
   /** Could the line [start, end) be an error? Lines must be visited in increasing order after `reset`. */
@@ -233,7 +238,29 @@ export class LineScanner {
       }
       next[k] = at;
     }
+    let at = this.#rareAt;
+    if (at === Number.POSITIVE_INFINITY) return false;
+    if (at < start) at = this.#rare(start);
+    while (at < end) {
+      if (hit(buf, at, this.#rareNeedle!, end, this.#statusMin)) {
+        this.#rareAt = at;
+        return true;
+      }
+      at = this.#rare(at + 1);
+    }
+    this.#rareAt = at;
     return false;
+  }
+
+  #rareAt = -1;
+  #rareNeedle: Needle | null = null;
+
+  #rare(from: number): number {
+    RARE_RE.lastIndex = from - this.#base;
+    const m = RARE_RE.exec(this.#text);
+    if (!m) return Number.POSITIVE_INFINITY;
+    this.#rareNeedle = RARE_BY_TEXT.get(m[0])!;
+    return m.index + this.#base;
   }
 }
 

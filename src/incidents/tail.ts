@@ -91,6 +91,11 @@ export class Tailer {
     this.#now = o.now ?? Date.now;
   }
 
+  #sharedBuffer(): Buffer {
+    if (!this.#readBuf) this.#readBuf = Buffer.allocUnsafe(READ_CHUNK);
+    return this.#readBuf;
+  }
+
   get openFiles(): number {
     return this.#files.size;
   }
@@ -175,7 +180,7 @@ export class Tailer {
     if (offset > id.size) offset = 0; // truncated while we were away
     const proc = new LineProcessor(this.#o.options, { strictJson: this.#o.strictJson, now: this.#now });
     this.#files.set(id.key, {
-      cursor: new FileCursor(fh, id, path, offset, (this.#readBuf ??= Buffer.allocUnsafe(READ_CHUNK))),
+      cursor: new FileCursor(fh, id, path, offset, this.#sharedBuffer()),
       proc,
       lease,
       fromOffset: offset,
