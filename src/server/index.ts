@@ -49,7 +49,7 @@ export async function start(
     await runProbot(() => {}, { env: { ...process.env } as never });
     return undefined;
   }
-  const db = await openDb(env.databaseUrl);
+  const db = await openDb(env.databaseUrl, { backgroundCheckpoint: true });
   const probot = probotFor(env, log);
   const llm = createLlm(env.llm, { db, log });
   let runner: Runner | undefined;

@@ -29,11 +29,13 @@ export function parseDatabaseUrl(
 /** Opens the store named by DATABASE_URL and applies pending migrations. */
 export async function openDb(
   url: string = DEFAULT_DATABASE_URL,
-  opts: { poolSize?: number } = {},
+  opts: { poolSize?: number; backgroundCheckpoint?: boolean } = {},
 ): Promise<Db> {
   const target = parseDatabaseUrl(url);
   const db =
-    target.kind === "sqlite" ? new SqliteDb(target.path) : new PgDb(target.url, { max: opts.poolSize });
+    target.kind === "sqlite"
+      ? new SqliteDb(target.path, { backgroundCheckpoint: opts.backgroundCheckpoint })
+      : new PgDb(target.url, { max: opts.poolSize });
   try {
     await migrate(db);
   } catch (err) {

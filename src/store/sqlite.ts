@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import { Worker } from "node:worker_threads";
 import type { Db, SqlValue } from "./types.ts";
 
 // `$1` → `?1`: SQLite's numbered parameters bind positionally, so one SQL text serves both dialects.
@@ -32,7 +33,13 @@ export class SqliteDb implements Db {
   #lock: Promise<void> = Promise.resolve();
   readonly #stmts = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
 
-  constructor(path: string) {
+  #checkpointer: Worker | undefined;
+
+  /**
+   * `backgroundCheckpoint`: hand WAL checkpoints to a worker thread instead of running them inside
+   * whichever commit crosses the threshold (used by the long-running server processes).
+   */
+  constructor(path: string, opts: { backgroundCheckpoint?: boolean } = {}) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path, { timeout: 10_000 });
     this.#db.exec("PRAGMA journal_mode = WAL");
@@ -40,6 +47,17 @@ export class SqliteDb implements Db {
     this.#db.exec("PRAGMA foreign_keys = ON");
     this.#db.exec("PRAGMA busy_timeout = 10000");
     this.#db.exec("PRAGMA temp_store = MEMORY");
+    if (opts.backgroundCheckpoint && path !== ":memory:") {
+      this.#db.exec("PRAGMA wal_autocheckpoint = 0");
+      this.#checkpointer = new Worker(new URL("./checkpointer.ts", import.meta.url), {
+        workerData: { path, intervalMs: 1_000 },
+      });
+      this.#checkpointer.unref();
+      this.#checkpointer.on("error", () => {
+        // Fall back to checkpoints on commit if the worker dies.
+        if (this.#db.isOpen) this.#db.exec("PRAGMA wal_autocheckpoint = 1000");
+      });
+    }
   }
 
   #prepare(sql: string) {
@@ -125,6 +143,18 @@ export class SqliteDb implements Db {
   }
 
   async close(): Promise<void> {
+    const worker = this.#checkpointer;
+    if (worker) {
+      this.#checkpointer = undefined;
+      await new Promise<void>((resolve) => {
+        const done = () => resolve();
+        worker.once("message", done);
+        worker.once("exit", done);
+        worker.postMessage("stop");
+        setTimeout(done, 2_000).unref();
+      });
+      await worker.terminate();
+    }
     await this.#withLock(() => {
       this.#stmts.clear();
       if (this.#db.isOpen) this.#db.close();
