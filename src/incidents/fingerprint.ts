@@ -48,7 +48,7 @@ export function compileRules(rules: FingerprintRule[]): CompiledRule[] {
 
 // Memo tables for the pure, regex-heavy steps. Production errors repeat, so these turn most
 // records into lookups; bounded by clearing when full.
-const MEMO_MAX = 20_000;
+const MEMO_MAX = 10_000;
 function memo<V>(m: Map<string, V>, key: string, make: () => V): V {
   let v = m.get(key);
   if (v === undefined) {

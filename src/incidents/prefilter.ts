@@ -87,7 +87,8 @@ function startsWith(buf: Uint8Array, i: number, end: number, w: Uint8Array): boo
   return true;
 }
 
-const isWs = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+// No newline: a value is never looked for on the next line.
+const isWs = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d;
 
 /**
  * `i` is just past a key needle. True when the key is a level/status key whose value could make
@@ -129,7 +130,7 @@ function numberTrigger(buf: Uint8Array, i: number, end: number, threshold: numbe
       continue;
     }
     // A bare number ends at , } ] or whitespace; a fraction or exponent is judged by JSON.parse.
-    if (bare && (c === 0x2c || c === 0x7d || c === 0x5d || isWs(c))) break;
+    if (bare && (c === 0x2c || c === 0x7d || c === 0x5d || c === 0x0a || isWs(c))) break;
     if (!bare && c === 0x22) break;
     return true;
   }
@@ -159,7 +160,11 @@ function stringTrigger(buf: Uint8Array, i: number, end: number, kind: Kind, thre
 }
 
 function indexOfByte(buf: Uint8Array, byte: number, from: number, end: number): number {
-  for (let k = from; k < end; k++) if (buf[k] === byte) return k;
+  for (let k = from; k < end; k++) {
+    const c = buf[k];
+    if (c === byte) return k;
+    if (c === 0x0a) return -1;
+  }
   return -1;
 }
 
@@ -184,83 +189,61 @@ function hit(buf: Uint8Array, at: number, n: Needle, end: number, statusMin: num
 }
 
 /**
- * Finds candidate lines in a block of lines. Keeps, per needle, its next occurrence in the buffer,
- * so each needle is searched for once per occurrence rather than once per line.
+ * Finds candidate lines in a block of lines. `reset` runs each needle over the whole block once
+ * (tight loops, no per-line work) and keeps the sorted positions of the hits that count; asking
+ * about a line is then a pointer comparison.
  */
 export class LineScanner {
   readonly #needles: Needle[];
   readonly #statusMin: number;
-  readonly #next: number[];
-  #buf: Uint8Array | null = null;
-  #text = "";
-  #base = 0;
+  #hits = new Int32Array(256);
+  #count = 0;
+  #ptr = 0;
 
   /** `statusMin`: the policy's error status (0: status never makes an error). */
   constructor(statusMin = 500) {
     this.#statusMin = statusMin;
     this.#needles = needles(statusMin);
-    this.#next = this.#needles.map(() => -1);
   }
 
   /**
-   * Starts a new block: `text` is `buf` from byte `base` on, decoded as latin1 (same positions).
-   * Positions found in an earlier block are stale.
+   * Starts a new block: `text` is `buf` from byte `base` on, decoded as latin1 (same positions),
+   * and holds whole lines (it ends at a line end).
    */
   reset(buf: Uint8Array, text: string, base: number): void {
-    this.#buf = buf;
-    this.#text = text;
-    this.#base = base;
-    this.#next.fill(-1);
-    this.#rareAt = -1;
+    this.#count = 0;
+    this.#ptr = 0;
+    const end = base + text.length;
+    const min = this.#statusMin;
+    for (const n of this.#needles) {
+      for (let at = text.indexOf(n.text); at >= 0; at = text.indexOf(n.text, at + 1)) {
+        if (hit(buf, at + base, n, end, min)) this.#push(at + base);
+      }
+    }
+    RARE_RE.lastIndex = 0;
+    for (let m = RARE_RE.exec(text); m !== null; m = RARE_RE.exec(text)) {
+      if (hit(buf, m.index + base, RARE_BY_TEXT.get(m[0])!, end, min)) this.#push(m.index + base);
+      RARE_RE.lastIndex = m.index + 1;
+    }
+    if (this.#count > 1) this.#hits.subarray(0, this.#count).sort();
+  }
+
+  #push(at: number): void {
+    if (this.#count === this.#hits.length) {
+      const grown = new Int32Array(this.#hits.length * 2);
+      grown.set(this.#hits);
+      this.#hits = grown;
+    }
+    this.#hits[this.#count++] = at;
   }
 
   /** Could the line [start, end) be an error? Lines must be visited in increasing order after `reset`. */
   candidate(start: number, end: number): boolean {
-    const buf = this.#buf!;
-    const text = this.#text;
-    const base = this.#base;
-    const next = this.#next;
-    for (let k = 0; k < next.length; k++) {
-      let at = next[k]!;
-      if (at === Number.POSITIVE_INFINITY) continue;
-      const n = this.#needles[k]!;
-      if (at < start) {
-        at = text.indexOf(n.text, start - base);
-        at = at < 0 ? Number.POSITIVE_INFINITY : at + base;
-      }
-      while (at < end) {
-        if (hit(buf, at, n, end, this.#statusMin)) {
-          next[k] = at;
-          return true;
-        }
-        at = text.indexOf(n.text, at + 1 - base);
-        at = at < 0 ? Number.POSITIVE_INFINITY : at + base;
-      }
-      next[k] = at;
-    }
-    let at = this.#rareAt;
-    if (at === Number.POSITIVE_INFINITY) return false;
-    if (at < start) at = this.#rare(start);
-    while (at < end) {
-      if (hit(buf, at, this.#rareNeedle!, end, this.#statusMin)) {
-        this.#rareAt = at;
-        return true;
-      }
-      at = this.#rare(at + 1);
-    }
-    this.#rareAt = at;
-    return false;
-  }
-
-  #rareAt = -1;
-  #rareNeedle: Needle | null = null;
-
-  #rare(from: number): number {
-    RARE_RE.lastIndex = from - this.#base;
-    const m = RARE_RE.exec(this.#text);
-    if (!m) return Number.POSITIVE_INFINITY;
-    this.#rareNeedle = RARE_BY_TEXT.get(m[0])!;
-    return m.index + this.#base;
+    const hits = this.#hits;
+    let p = this.#ptr;
+    while (p < this.#count && hits[p]! < start) p++;
+    this.#ptr = p;
+    return p < this.#count && hits[p]! < end;
   }
 }
 

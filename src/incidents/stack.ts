@@ -26,9 +26,9 @@ const TYPE_LINE =
 // lines) comes back thousands of times. Parsed frames are cached per line and whole results per
 // stack text; cached values are frozen, so a caller that tried to modify one would fail loudly
 // instead of corrupting later results. Both caches are bounded (cleared when full).
-const MAX_LINE_CACHE = 20_000;
+const MAX_LINE_CACHE = 10_000;
 const MAX_CACHED_LINE = 1024;
-const MAX_STACK_CACHE_CHARS = 4 * 1024 * 1024;
+const MAX_STACK_CACHE_CHARS = 2 * 1024 * 1024;
 type RawFrame = Omit<Frame, "inApp">;
 
 class LineCache<V> {
@@ -72,15 +72,36 @@ export function detectLanguage(lines: string[]): StackLanguage {
 
 const stackCache = new Map<string, ParsedStack>();
 let stackCacheChars = 0;
+// When stacks carry unique text (a request id in the message line), caching whole stacks only
+// churns the heap; the per-line caches still apply. So the whole-stack cache watches its hit rate
+// and pauses itself while it is useless.
+const WINDOW = 1024;
+let lookups = 0;
+let hits = 0;
+let pausedFor = 0;
 
 export function parseStack(text: string): ParsedStack {
   if (typeof text !== "string") return parseUncached(text);
+  if (pausedFor > 0) {
+    pausedFor--;
+    return frozen(parseUncached(text));
+  }
   const hit = stackCache.get(text);
-  if (hit) return hit;
-  const r = parseUncached(text);
-  for (const f of r.frames) Object.freeze(f);
-  Object.freeze(r.frames);
-  Object.freeze(r);
+  lookups++;
+  if (hit) {
+    hits++;
+    return hit;
+  }
+  if (lookups >= WINDOW) {
+    if (hits * 20 < lookups) {
+      pausedFor = 16 * WINDOW;
+      stackCache.clear();
+      stackCacheChars = 0;
+    }
+    lookups = 0;
+    hits = 0;
+  }
+  const r = frozen(parseUncached(text));
   if (text.length <= MAX_STACK_CACHE_CHARS / 64) {
     if (stackCacheChars + text.length > MAX_STACK_CACHE_CHARS) {
       stackCache.clear();
@@ -90,6 +111,12 @@ export function parseStack(text: string): ParsedStack {
     stackCacheChars += text.length;
   }
   return r;
+}
+
+function frozen(r: ParsedStack): ParsedStack {
+  for (const f of r.frames) Object.freeze(f);
+  Object.freeze(r.frames);
+  return Object.freeze(r);
 }
 
 function splitLines(text: string): string[] {
