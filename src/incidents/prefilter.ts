@@ -26,7 +26,7 @@ const ERROR_WORDS = new Set(
 );
 const MAX_WORD = Math.max(...[...ERROR_WORDS].map((w) => w.length));
 
-const KIND = { direct: 0, escape: 1, level: 2, severity: 3, status: 4 } as const;
+const KIND = { direct: 0, escape: 1, level: 2, severity: 3, status: 4, v: 5 } as const;
 type Kind = (typeof KIND)[keyof typeof KIND];
 
 interface Needle {
@@ -45,7 +45,6 @@ interface Needle {
 // ones found on nearly every line (level and status keys) and `rr` use String#indexOf.
 const n = (before: string, text: string, kind: Kind): Needle => ({ text, before: b(before), kind });
 const RARE: Needle[] = [
-  n("se", "verity", KIND.severity),
   n('"e', "xc", KIND.direct),
   n('"stac', "k", KIND.direct),
   n('"thro', "wable", KIND.direct),
@@ -54,11 +53,15 @@ const RARE: Needle[] = [
 const RARE_BY_TEXT = new Map(RARE.map((x) => [x.text, x]));
 const RARE_RE = new RegExp(RARE.map((x) => x.text.replace(/\\/g, "\\\\")).join("|"), "g");
 
+// One pass over `v` serves both level (`le|v|el`) and severity (`se|v|erity`) keys; `us` (checked
+// for `stat` before it) is cheaper to scan for than `atus`.
 function needles(statusMin: number): Needle[] {
-  const out = [n("le", "vel", KIND.level), n('"e', "rr", KIND.direct)];
-  if (statusMin > 0) out.push(n("st", "atus", KIND.status));
+  const out = [n("", "v", KIND.v), n('"e', "rr", KIND.direct)];
+  if (statusMin > 0) out.push(n("stat", "us", KIND.status));
   return out;
 }
+
+const ERITY = b("erity");
 
 // Key suffixes (after the needle, up to the closing quote) and the numeric threshold for an error.
 // Thresholds mirror toLevel: pino numbers (≥ 50), logback level_value (≥ 40000), OTel severity
@@ -97,10 +100,11 @@ const isWs = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d;
 function keyedTrigger(buf: Uint8Array, i: number, end: number, kind: Kind, statusMin: number): boolean {
   const table = kind === KIND.level ? LEVEL_SUFFIX : kind === KIND.severity ? SEVERITY_SUFFIX : STATUS_SUFFIX;
   let threshold = -1;
-  for (const [suffix, t] of table) {
+  for (let k = 0; k < table.length; k++) {
+    const suffix = table[k]![0];
     if (startsWith(buf, i, end, suffix)) {
       i += suffix.length;
-      threshold = kind === KIND.status ? statusMin : t;
+      threshold = kind === KIND.status ? statusMin : table[k]![1];
       break;
     }
   }
@@ -184,6 +188,15 @@ function hit(buf: Uint8Array, at: number, n: Needle, end: number, statusMin: num
   }
   const after = at + n.text.length;
   if (n.kind === KIND.direct) return true;
+  if (n.kind === KIND.v) {
+    if (at < 2 || buf[at - 1] !== 0x65) return false;
+    const p = buf[at - 2];
+    if (p === 0x6c && buf[at + 1] === 0x65 && buf[at + 2] === 0x6c)
+      return keyedTrigger(buf, at + 3, end, KIND.level, statusMin);
+    if (p === 0x73 && startsWith(buf, at + 1, end, ERITY))
+      return keyedTrigger(buf, at + 6, end, KIND.severity, statusMin);
+    return false;
+  }
   if (n.kind === KIND.escape) return escapeTrigger(buf, after, end);
   return keyedTrigger(buf, after, end, n.kind, statusMin);
 }
