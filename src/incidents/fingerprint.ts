@@ -113,21 +113,32 @@ export function normalizeFunction(fn: string, hasModule: boolean): string {
   return f === "<anonymous>" ? "" : f;
 }
 
-/** The default (Sentry-style) components: in-app frames when there are any, else type + message. */
-export function defaultComponents(r: NormalizedRecord): {
-  basis: "frames" | "message";
-  components: string[];
-} {
-  const type = r.exceptionType ?? "";
+// Frames arrays shared between records (frozen, from the stack caches) give the same parts.
+const partsMemo = new WeakMap<object, string[]>();
+function frameParts(frames: Frame[]): string[] {
+  const shared = Object.isFrozen(frames);
+  const hit = shared ? partsMemo.get(frames) : undefined;
+  if (hit) return hit;
   const parts: string[] = [];
   let prev = "";
-  for (const f of r.frames) {
+  for (const f of frames) {
     if (!f.inApp) continue;
     const c = frameComponent(f);
     if (c === prev) continue; // direct recursion counts once
     parts.push(c);
     prev = c;
   }
+  if (shared) partsMemo.set(frames, parts);
+  return parts;
+}
+
+/** The default (Sentry-style) components: in-app frames when there are any, else type + message. */
+export function defaultComponents(r: NormalizedRecord): {
+  basis: "frames" | "message";
+  components: string[];
+} {
+  const type = r.exceptionType ?? "";
+  const parts = frameParts(r.frames);
   if (parts.length) return { basis: "frames", components: [`type:${type}`, ...parts] };
   return { basis: "message", components: [`type:${type}`, `message:${normalizeMessage(r.message)}`] };
 }

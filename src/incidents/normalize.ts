@@ -326,10 +326,7 @@ export function normalizeRecord(rec: Obj, opts: NormalizeOptions = {}): Normaliz
   }
   if (!exceptionType && ex.stack) exceptionType = headerType(firstLine(ex.stack)).type;
   const isIn = opts.inApp ?? defaultInApp;
-  const marked: Frame[] = [];
-  if (frames)
-    for (const f of frames)
-      marked.push({ ...f, inApp: Object.isFrozen(f) ? inAppCached(isIn, f, language) : isIn(f, language) });
+  const marked = frames ? markFrames(frames, isIn, language) : [];
   const r = new Resolved(rec);
   const logMsg = str(r.first(F.message));
   const statusRaw = r.first(F.status);
@@ -358,6 +355,32 @@ export function normalizeRecord(rec: Obj, opts: NormalizeOptions = {}): Normaliz
 function firstLine(s: string): string {
   const nl = s.indexOf("\n");
   return nl < 0 ? s : s.slice(0, nl);
+}
+
+// A frames array from stack.ts is shared by every record with the same frames (and always comes
+// with the same language), so its in-app marking is computed once per matcher; the marked array is
+// frozen like its source, which also lets fingerprint.ts cache its components by identity.
+const markedMemo = new WeakMap<InAppMatcher, WeakMap<object, Frame[]>>();
+function markFrames(
+  frames: ReadonlyArray<Omit<Frame, "inApp">>,
+  isIn: InAppMatcher,
+  language: StackLanguage,
+): Frame[] {
+  const shared = Object.isFrozen(frames);
+  let memo = shared ? markedMemo.get(isIn) : undefined;
+  if (shared && !memo) {
+    memo = new WeakMap();
+    markedMemo.set(isIn, memo);
+  }
+  const hit = memo?.get(frames);
+  if (hit) return hit;
+  const marked: Frame[] = [];
+  for (const f of frames)
+    marked.push({ ...f, inApp: Object.isFrozen(f) ? inAppCached(isIn, f, language) : isIn(f, language) });
+  if (!memo) return marked;
+  for (const f of marked) Object.freeze(f);
+  memo.set(frames, Object.freeze(marked) as Frame[]);
+  return marked;
 }
 
 // Parsed stack frames are shared (stack.ts caches them), so the in-app verdict for a frame object

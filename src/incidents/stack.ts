@@ -84,7 +84,7 @@ export function parseStack(text: string): ParsedStack {
   if (typeof text !== "string") return parseUncached(text);
   if (pausedFor > 0) {
     pausedFor--;
-    return frozen(parseUncached(text));
+    return frozen(parseViaRest(text) ?? parseUncached(text));
   }
   const hit = stackCache.get(text);
   lookups++;
@@ -101,7 +101,7 @@ export function parseStack(text: string): ParsedStack {
     lookups = 0;
     hits = 0;
   }
-  const r = frozen(parseUncached(text));
+  const r = frozen(parseViaRest(text) ?? parseUncached(text));
   if (text.length <= MAX_STACK_CACHE_CHARS / 64) {
     if (stackCacheChars + text.length > MAX_STACK_CACHE_CHARS) {
       stackCache.clear();
@@ -113,9 +113,62 @@ export function parseStack(text: string): ParsedStack {
   return r;
 }
 
+// V8 and Java stacks put the message on the first line and only frames after it; the message
+// varies (ids), the frames repeat. Their frames are cached by the text after the first line. The
+// split is exact for these two parsers: a first line that is not a frame (and, for Java, not a
+// `Caused by:`) is the header, and the rest gives the same frames it gives in the whole text.
+interface RestEntry {
+  language: "v8" | "java";
+  frames: RawFrame[];
+}
+const restCache = new Map<string, RestEntry | null>();
+let restCacheChars = 0;
+
+function parseViaRest(text: string): ParsedStack | null {
+  const nl = text.indexOf("\n");
+  if (nl < 0 || text.includes("\r")) return null;
+  const head = text.slice(0, nl);
+  const trimmed = head.trim();
+  if (!trimmed || lineLanguage(head) !== "unknown") return null;
+  const rest = text.slice(nl + 1);
+  let e = restCache.get(rest);
+  if (e === undefined) {
+    const lines = rest.split("\n");
+    const language = detectLanguage(lines);
+    const frames =
+      language === "v8" ? parseV8(lines).frames : language === "java" ? parseJava(lines).frames : null;
+    e =
+      frames && (language === "v8" || language === "java")
+        ? { language, frames: Object.freeze(frames) as RawFrame[] }
+        : null;
+    if (rest.length <= MAX_STACK_CACHE_CHARS / 64) {
+      if (restCacheChars + rest.length > MAX_STACK_CACHE_CHARS) {
+        restCache.clear();
+        restCacheChars = 0;
+      }
+      restCache.set(rest, e);
+      restCacheChars += rest.length;
+    }
+  }
+  if (!e) return null;
+  if (e.language === "v8") {
+    if (v8Frame(head)) return null;
+    return { language: "v8", ...headerType(trimmed.replace(/^Uncaught /, "")), frames: e.frames };
+  }
+  if (javaFrame(head) || /^(Caused by:|Suppressed:|\.\.\. \d+ (more|common frames omitted))/.test(trimmed))
+    return null;
+  return {
+    language: "java",
+    ...headerType(trimmed.replace(/^Exception in thread "[^"]*" /, "")),
+    frames: e.frames,
+  };
+}
+
 function frozen(r: ParsedStack): ParsedStack {
-  for (const f of r.frames) Object.freeze(f);
-  Object.freeze(r.frames);
+  if (!Object.isFrozen(r.frames)) {
+    for (const f of r.frames) Object.freeze(f);
+    Object.freeze(r.frames);
+  }
   return Object.freeze(r);
 }
 
