@@ -20,5 +20,7 @@ export {
   type PackStatus,
 } from "./pack.ts";
 export { chunkDiff, type ChunkResult } from "./chunk.ts";
+export { trimContext, type LineRange } from "./compact.ts";
+export { makeCounter, type Counter } from "./count.ts";
 export { canAnchor, anchorableRanges, type AnchorRange } from "./anchor.ts";
 export type * from "./types.ts";

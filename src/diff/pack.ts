@@ -1,11 +1,19 @@
 // Packs a parsed diff into a token budget. Every input file ends up in `files` as included,
-// compressed or omitted with a reason; omitted files are named in a "not reviewed" list.
-import { countTokensWithin } from "../llm/tokens.ts";
-import { compressFile, extendFile, type GetContent } from "./extend.ts";
+// compressed or omitted with a reason; what did not reach the model (whole files, or the hunks
+// left out of a partly included file) is named in a "not reviewed" list.
+//
+// Order of sacrifice when the diff does not fit: extra context first, then git's context beyond
+// `compactContext` lines, then deletion-only hunks, then hunks (largest files are split, smaller
+// files fill what is left), and only then whole files. Leftover room buys context back, in
+// review order.
+import type { GetContent } from "./extend.ts";
+import { makeCounter } from "./count.ts";
 import { filterFiles, type FilterOptions } from "./filter.ts";
-import { prioritise } from "./prioritise.ts";
-import { renderFile, renderHeader, renderHunk, renderNotReviewed } from "./render.ts";
+import { type FileForms, formsOf, type Section } from "./forms.ts";
+import { assemble, type Decided } from "./pack-list.ts";
+import { classify, mainExtensions, prioritise } from "./prioritise.ts";
 import type { DiffFile } from "./types.ts";
+import type { LineRange } from "./compact.ts";
 
 export type PackStatus = "included" | "compressed" | "omitted";
 
@@ -15,6 +23,8 @@ export interface PackedFile {
   /** Tokens this file's section adds to the prompt (0 when omitted). */
   tokens: number;
   reason?: string;
+  /** Hunks of a partly included file that the model did not see, as line ranges. */
+  leftOut?: LineRange[];
 }
 
 export interface PackOptions extends FilterOptions {
@@ -29,6 +39,8 @@ export interface PackOptions extends FilterOptions {
   getContent?: GetContent;
   contextBefore?: number;
   contextAfter?: number;
+  /** Context lines kept around changes when the diff does not fit whole. Default 1. */
+  compactContext?: number;
   /** Put the "not reviewed" list into `text` (as far as it fits). Default true. */
   listNotReviewed?: boolean;
 }
@@ -51,89 +63,68 @@ export function reviewBudget(o: {
   return Math.max(0, Math.floor(o.contextWindow - o.promptTokens - o.outputReserve));
 }
 
-type Within = (text: string, limit: number) => number | false;
-
-function withinFor(count?: (t: string) => number): Within {
-  if (!count) return countTokensWithin;
-  return (t, limit) => {
-    const n = count(t);
-    return n <= limit ? n : false;
-  };
-}
-
 /**
- * Skips exact counting of text that is clearly too big, judged by the average density (chars per
- * token) of the text counted so far, with a 1.25× margin. Only ever says "no": whatever is included
- * is counted exactly, and the whole prompt is counted again at the end. A wrong "no" costs a file
- * that would just have fitted; counting it would cost as many tokens as the room left.
+ * `fits(text, room)`: the exact count if it is at most `room`, else false. Skips counting text
+ * that is clearly too big, judged by the chars-per-token density seen so far with a 1.25× margin:
+ * it only ever says "no", so what is included is always counted exactly.
  */
-function guarded(base: Within): Within {
+export type Fits = (text: string, room: number) => number | false;
+
+function fitter(count: (t: string) => number): Fits {
   let chars = 0;
   let tokens = 0;
-  return (t, limit) => {
-    if (tokens >= 200 && (t.length * tokens) / (chars * 1.25) > limit) return false;
-    const n = base(t, limit);
-    if (n !== false) {
-      chars += t.length;
-      tokens += n;
-    }
-    return n;
+  return (t, room) => {
+    if (room < 0) return false;
+    if (tokens >= 200 && (t.length * tokens) / (chars * 1.25) > room) return false;
+    const n = count(t);
+    chars += t.length;
+    tokens += n;
+    return n <= room ? n : false;
   };
 }
 
-interface Section {
-  path: string;
-  text: string;
-  tokens: number;
-  status: PackStatus;
-  reason?: string;
-}
+// Densest-first packing replaces review order only when it carries this much more changed lines:
+// a small gain is not worth reading tests or docs instead of the main source.
+const DENSE_GAIN = 1.1;
 
-/** Tries full → compressed → the leading hunks that fit. Returns null when nothing fits. */
-function fitFile(file: DiffFile, room: number, within: Within, opts: PackOptions): Section | null {
-  const extended = extendFile(file, {
-    getContent: opts.getContent,
-    before: opts.contextBefore,
-    after: opts.contextAfter,
-  });
-  const full = renderFile(extended);
-  const t = within(full, room);
-  if (t !== false) return { path: file.path, text: full, tokens: t, status: "included" };
-  const small = compressFile(file);
-  const note = file.status === "deleted" ? "content omitted" : "deletion-only hunks omitted";
-  const compact = renderFile(small, note);
-  const c =
-    small.hunks.length === file.hunks.length && file.status !== "deleted" ? false : within(compact, room);
-  if (c !== false) return { path: file.path, text: compact, tokens: c, status: "compressed", reason: note };
-  // Partial: leading hunks in order, so the model sees a contiguous prefix of the file.
-  const header = renderHeader(small, "partial");
-  let used = within(header + "\n", room);
-  if (used === false || small.hunks.length === 0) return null;
-  const parts: string[] = [header];
-  let kept = 0;
-  for (const h of small.hunks) {
-    const piece = renderHunk(h);
-    const n = within(piece + "\n", room - used);
-    if (n === false) break;
-    parts.push(piece);
-    used += n;
-    kept++;
+// Below this, no file section can fit; stop trying.
+const MIN_SECTION = 8;
+
+/** Whole files in compact form in `order` (a misfit waits), then the hunks of waiting files that fit. */
+function fill(
+  order: readonly DiffFile[],
+  forms: Map<DiffFile, FileForms>,
+  fits: Fits,
+  room: number,
+): { chosen: Map<DiffFile, Section>; changed: number } {
+  const chosen = new Map<DiffFile, Section>();
+  const waiting: DiffFile[] = [];
+  let changed = 0;
+  const take = (f: DiffFile, s: Section) => {
+    chosen.set(f, s);
+    room -= s.tokens;
+    changed += s.changed;
+  };
+  for (const f of order) {
+    const s = room >= MIN_SECTION ? forms.get(f)!.compact(fits, room) : null;
+    if (s) take(f, s);
+    else waiting.push(f);
   }
-  if (kept === 0) return null;
-  const reason = `partial: ${kept} of ${small.hunks.length} hunks`;
-  const text = [renderHeader(small, reason), ...parts.slice(1)].join("\n") + "\n\n";
-  const n = within(text, room);
-  if (n === false) return null;
-  return { path: file.path, text, tokens: n, status: "compressed", reason };
+  for (const f of waiting) {
+    const s = room >= MIN_SECTION ? forms.get(f)!.partial(fits, room) : null;
+    if (s) take(f, s);
+  }
+  return { chosen, changed };
 }
 
 export function packDiff(input: readonly DiffFile[], opts: PackOptions): PackResult {
-  const exact = withinFor(opts.countTokens);
-  const within = guarded(exact);
+  const count = opts.countTokens ?? makeCounter();
+  const fits = fitter(count);
   const overhead = Math.max(0, opts.promptOverhead ?? 0);
   const budget = Math.max(0, Math.floor(opts.budget));
+  const withList = opts.listNotReviewed !== false;
   const { kept, ignored } = filterFiles(input, opts);
-  const decided = new Map<DiffFile, Section | { reason: string }>();
+  const decided = new Map<DiffFile, Decided>();
   for (const { file, reason } of ignored)
     decided.set(file, { reason: reason === "binary" ? reason : `ignored: ${reason}` });
   for (const f of kept) {
@@ -143,86 +134,62 @@ export function packDiff(input: readonly DiffFile[], opts: PackOptions): PackRes
     kept.filter((f) => !decided.has(f)),
     { languages: opts.languages },
   );
-  // Keep a little room so the "not reviewed" list usually reaches the model too.
-  const listReserve =
-    opts.listNotReviewed === false ? 0 : Math.min(600, Math.floor(0.05 * (budget - overhead)));
+  // A little room so the "not reviewed" list usually reaches the model too.
+  const listReserve = withList ? Math.min(300, Math.floor(0.04 * (budget - overhead))) : 0;
   let room = budget - overhead - listReserve;
-  const sections: Section[] = [];
-  // Below this, no file section can fit; stop tokenizing the remaining files.
-  const MIN_SECTION = 8;
-  for (const f of order) {
-    const s = room >= MIN_SECTION ? fitFile(f, room, within, opts) : null;
-    if (s) {
-      sections.push(s);
-      decided.set(f, s);
-      room -= s.tokens;
-    } else decided.set(f, { reason: "over budget" });
-  }
-  return assemble(input, decided, sections, order, budget, overhead, exact, opts.listNotReviewed !== false);
-}
+  const forms = new Map<DiffFile, FileForms>(order.map((f) => [f, formsOf(f, opts, count)]));
+  const take = (f: DiffFile, s: Section) => {
+    const old = decided.get(f);
+    room -= s.tokens - (old && "text" in old ? old.tokens : 0);
+    decided.set(f, s);
+  };
 
-function assemble(
-  input: readonly DiffFile[],
-  decided: Map<DiffFile, Section | { reason: string }>,
-  sections: Section[],
-  order: DiffFile[],
-  budget: number,
-  overhead: number,
-  exact: Within,
-  withList: boolean,
-): PackResult {
-  const limit = budget - overhead;
-  // Review order first (what we would have read next), then ignored/binary files in input order.
-  const inOrder = new Set(order);
-  const candidates = [...order, ...input.filter((f) => !inOrder.has(f))];
-  const isOut = (f: DiffFile) => !("text" in decided.get(f)!);
-  // Each section ends in "\n" and the next starts with "#", a seam the tokenizer's pre-split never
-  // crosses, so the sum of section counts is the count of the whole. The final text is still
-  // counted once, exactly; if that ever disagrees, sections are dropped until it fits.
-  for (;;) {
-    const body = sections.map((s) => s.text).join("");
-    const bodyTokens = sections.reduce((a, s) => a + s.tokens, 0);
-    const notReviewed = candidates
-      .filter(isOut)
-      .map((f) => ({ path: f.path, reason: (decided.get(f) as { reason: string }).reason }));
-    let list = "";
-    if (withList && notReviewed.length > 0) {
-      // The list is in the prompt only as far as it fits; it is always in the result.
-      let shown = Math.min(notReviewed.length, 200);
-      for (;;) {
-        const candidate = renderNotReviewed(notReviewed.slice(0, shown), notReviewed.length);
-        if (exact(candidate, limit - bodyTokens) !== false) {
-          list = candidate;
-          break;
-        }
-        if (shown === 0) break;
-        shown = Math.floor(shown / 2);
-      }
+  // 1. Everything whole with full context, when it fits: each file is counted once.
+  let whole = 0;
+  let allFit = true;
+  for (const f of order) {
+    const s = forms.get(f)!.full(fits, room - whole);
+    if (!s) {
+      allFit = false;
+      break;
     }
-    const text = body + list;
-    const textTokens = text ? exact(text, limit) : 0;
-    if (textTokens === false) {
-      if (list) {
-        withList = false;
-        continue;
-      }
-      const dropped = sections.pop()!;
-      const file = input.find((f) => decided.get(f) === dropped)!;
-      decided.set(file, { reason: "over budget" });
-      continue;
-    }
-    const files: PackedFile[] = input.map((f) => {
-      const d = decided.get(f)!;
-      if ("text" in d) {
-        return {
-          path: f.path,
-          status: d.status,
-          tokens: d.tokens,
-          ...(d.reason ? { reason: d.reason } : {}),
-        };
-      }
-      return { path: f.path, status: "omitted", tokens: 0, reason: d.reason };
-    });
-    return { budget, promptTokens: overhead + textTokens, text, files, notReviewed };
+    whole += s.tokens;
   }
+  if (allFit) for (const f of order) take(f, forms.get(f)!.full(fits, room)!);
+  else {
+    // 2–3. Fill in review order; also fill densest-first (changed lines per character; code and
+    // tests compete, the rest still comes last), and keep that only if it carries clearly more
+    // changed lines: review order wins whenever it costs little.
+    const inReviewOrder = fill(order, forms, fits, room);
+    const main = mainExtensions(opts.languages);
+    const densest = order
+      .map((f, i) => ({ f, i, d: forms.get(f)!.density(), rest: classify(f.path, main) === "other" ? 1 : 0 }))
+      .sort((x, y) => x.rest - y.rest || y.d - x.d || x.i - y.i)
+      .map((x) => x.f);
+    const dense = fill(densest, forms, fits, room);
+    const best = dense.changed > inReviewOrder.changed * DENSE_GAIN ? dense : inReviewOrder;
+    for (const f of order) {
+      const s = best.chosen.get(f);
+      if (s) take(f, s);
+      else decided.set(f, { reason: "over budget" });
+    }
+    // 4. Leftover room buys context back, in review order.
+    for (const f of order) {
+      if (room < 1) break;
+      const cur = decided.get(f)!;
+      if (!("text" in cur) || cur.level === 4) continue;
+      const s = forms.get(f)!.richer(cur, fits, room + cur.tokens);
+      if (s) take(f, s);
+    }
+  }
+  return assemble({
+    input,
+    decided,
+    order,
+    budget,
+    overhead,
+    count,
+    additive: !opts.countTokens,
+    withList,
+  });
 }

@@ -37,9 +37,19 @@ export function renderFile(file: DiffFile, note?: string): string {
   return parts.join("\n") + "\n\n";
 }
 
-export function renderNotReviewed(entries: { path: string; reason: string }[], total: number): string {
-  const head = `## Not reviewed (${total} file${total === 1 ? "" : "s"})`;
+/**
+ * The list of what the model did not see: `omitted` whole files plus `partly` files whose left-out
+ * hunks are named; `entries` may be fewer than both (the rest are counted, not named).
+ */
+export function renderNotReviewed(
+  entries: { path: string; reason: string }[],
+  omitted: number,
+  partly = 0,
+): string {
+  const files = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
+  const head = `## Not reviewed (${files(omitted)}${partly > 0 ? `; ${partly} more in part` : ""})`;
   const lines = entries.map((e) => `- ${e.path}: ${e.reason}`);
-  if (entries.length < total) lines.push(`- …and ${total - entries.length} more`);
+  const rest = omitted + partly - entries.length;
+  if (rest > 0) lines.push(`- …and ${rest} more file${rest === 1 ? "" : "s"}`);
   return [head, ...lines].join("\n") + "\n";
 }

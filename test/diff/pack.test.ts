@@ -38,8 +38,45 @@ describe("packDiff", () => {
     const omitted = p.files.filter((f) => f.status === "omitted");
     expect(omitted.length).toBeGreaterThan(0);
     expect(p.notReviewed.map((n) => n.path).sort()).toEqual(omitted.map((f) => f.path).sort());
-    expect(p.text).toContain(`## Not reviewed (${omitted.length} files)`);
-    expect(p.files.find((f) => f.path === "package.json")?.status).toBe("omitted");
+    expect(p.text).toContain(`## Not reviewed (${omitted.length} files`);
+    // The prompt's list is capped; the rest are counted.
+    const listed = p.text
+      .slice(p.text.indexOf("## Not reviewed"))
+      .split("\n")
+      .filter((l) => l.startsWith("- "));
+    expect(listed.length).toBeLessThanOrEqual(26);
+    expect(listed.at(-1)).toMatch(/^- …and \d+ more files$/);
+  });
+
+  it("cuts context before leaving anything out", () => {
+    const p = packDiff(express, { budget: 1_000 });
+    expect(p.files.map((f) => [f.path, f.status, f.reason])).toEqual([
+      ["History.md", "compressed", "context cut to 1 line"],
+      ["lib/request.js", "compressed", "context cut to 1 line"],
+      ["test/req.fresh.js", "compressed", "context cut to 1 line"],
+    ]);
+    expect(p.promptTokens).toBe(countTokens(p.text));
+    expect(p.text).toContain("## File: lib/request.js (modified; context cut to 1 line)\n@@ -");
+    expect(p.text).not.toContain("## Not reviewed");
+  });
+
+  it("includes the hunks of a file too big to fit whole and names the hunks left out", () => {
+    const hooks = ky.filter((f) => f.path === "test/hooks.ts");
+    const p = packDiff(hooks, { budget: 3_000 });
+    const [f] = p.files;
+    expect(f).toMatchObject({ path: "test/hooks.ts", status: "compressed" });
+    expect(f!.reason).toMatch(/^partial: (\d+) of (\d+) hunks; left out: lines \d+–\d+, /);
+    const [, kept, total] = /^partial: (\d+) of (\d+)/.exec(f!.reason!)!;
+    expect(f!.leftOut).toHaveLength(Number(total) - Number(kept));
+    expect(p.text.match(/^@@ /gm)).toHaveLength(Number(kept));
+    expect(p.promptTokens).toBe(countTokens(p.text));
+    expect(p.promptTokens).toBeLessThanOrEqual(3_000);
+    expect(p.notReviewed).toEqual([]);
+    expect(p.text).toContain(`## Not reviewed (0 files; 1 more in part)\n- test/hooks.ts: ${f!.reason}\n`);
+    // A left-out range is not in the text; a kept line is.
+    const out = f!.leftOut![0]!;
+    expect(p.text).not.toMatch(new RegExp(`^ *${out.start} [+ ]`, "m"));
+    expect(p.text).toMatch(/^ {4}1 \+import \{setTimeout as delay\}/m);
   });
 
   it("marks ignored and binary files omitted with their reason", () => {
