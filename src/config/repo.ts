@@ -40,7 +40,7 @@ export function validateConfig(raw: unknown): ConfigResult {
 export function validateConfigText(text: string): ConfigResult {
   let raw: unknown;
   try {
-    raw = parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
+    raw = parseYaml(text, { prettyErrors: true, maxAliasCount: 100, logLevel: "error" });
   } catch (err) {
     const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
     return { ok: false, config: DEFAULT_CONFIG, errors: [`YAML: ${msg}`] };
