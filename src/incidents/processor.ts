@@ -29,6 +29,7 @@ export class LineProcessor {
   readonly #statusMin: number;
   readonly #scanner: LineScanner | null;
   readonly #now: () => number;
+  #collect: number[] | null = null;
 
   constructor(opts: IncidentOptions, o: { strictJson?: boolean; now?: () => number } = {}) {
     this.#opts = opts;
@@ -105,7 +106,36 @@ export class LineProcessor {
     if (this.#prefilter) {
       const maybe = scan ? scan.candidate(start, end) : maybeError(buf, start, end, this.#statusMin);
       if (!maybe) return;
+      if (this.#collect) {
+        this.#collect.push(start, end);
+        return;
+      }
     }
+    this.candidate(buf, start, end);
+  }
+
+  /**
+   * Prefilter only (the worker half of the parallel back-fill): counts the lines of a block like
+   * `lines` and returns the [start, end) pairs of the candidate lines instead of parsing them.
+   * Only meaningful when `prefiltering`.
+   */
+  scan(buf: Buffer, start: number, end: number): number[] {
+    const out: number[] = [];
+    this.#collect = out;
+    try {
+      this.lines(buf, start, end);
+    } finally {
+      this.#collect = null;
+    }
+    return out;
+  }
+
+  get prefiltering(): boolean {
+    return this.#prefilter;
+  }
+
+  /** A trimmed `{…}` line that passed the prefilter (or came from `scan`): parse and count it. */
+  candidate(buf: Buffer, start: number, end: number): void {
     let rec: unknown;
     try {
       rec = JSON.parse(buf.toString("utf8", start, end));

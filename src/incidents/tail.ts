@@ -7,6 +7,7 @@ import { applyBatch, getCheckpoint, type IncidentEvent, LeaseLostError } from ".
 import { FileCursor, READ_CHUNK } from "./cursor.ts";
 import { acquireLease, releaseLease } from "./lease.ts";
 import type { LifecycleConfig } from "./lifecycle.ts";
+import { defaultParallel, drainParallel, type ParallelOptions } from "./parallel.ts";
 import { LineProcessor } from "./processor.ts";
 import type { IncidentOptions } from "./schema.ts";
 
@@ -31,6 +32,8 @@ export interface TailOptions {
   strictJson?: boolean;
   owner?: string;
   now?: () => number;
+  /** Large backlogs are prefiltered by worker threads (see parallel.ts); `false`: all on this thread. */
+  parallel?: Partial<ParallelOptions> | false;
 }
 
 export interface IngestTotals {
@@ -77,6 +80,7 @@ export class Tailer {
   // One read buffer for all files: a cursor keeps no bytes between reads (it re-reads from its
   // offset) and files are drained one at a time, so memory stays flat however many files are open.
   #readBuf: Buffer | null = null;
+  readonly #parallel: ParallelOptions | null;
 
   constructor(o: TailOptions) {
     this.#o = {
@@ -89,6 +93,8 @@ export class Tailer {
     };
     this.owner = o.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
     this.#now = o.now ?? Date.now;
+    const par = o.parallel === false ? null : { ...defaultParallel(), ...o.parallel };
+    this.#parallel = par && par.workers >= 1 ? par : null;
   }
 
   #sharedBuffer(): Buffer {
@@ -194,19 +200,44 @@ export class Tailer {
   }
 
   async #drain(f: Open): Promise<void> {
+    const par = this.#parallel;
+    if (par && f.proc.prefiltering && !f.cursor.skipping) {
+      if ((await f.cursor.size()) - f.cursor.offset >= par.minBytes) await this.#drainParallel(f, par);
+    }
     for (;;) {
       const moved = await f.cursor.step(f.proc);
       if (moved <= 0) break;
       f.lastDataAt = this.#now();
-      if (
-        f.proc.counters.lines >= this.#o.flushLines ||
-        f.proc.buffer.size >= 10_000 ||
-        f.lastDataAt - f.lastFlushAt >= this.#o.flushMs
-      ) {
-        await this.#flush(f);
-      }
+      if (this.#flushDue(f)) await this.#flush(f);
     }
     if (f.cursor.offset !== f.fromOffset || f.proc.counters.lines > 0) await this.#flush(f);
+  }
+
+  /** A large backlog: whole chunks through parallel.ts; the caller's loop does the rest. */
+  async #drainParallel(f: Open, par: ParallelOptions): Promise<void> {
+    // Each chunk's counts join the batch together with its end offset: whichever flush writes
+    // them also writes the checkpoint that covers exactly these bytes.
+    const o = { ...par, options: this.#o.options };
+    await drainParallel(f.cursor.fh, f.cursor.offset, o, async (r, end) => {
+      const buf = Buffer.from(r.buf, 0, r.len);
+      const cand = r.candidates;
+      for (let i = 0; i < cand.length; i += 2) f.proc.candidate(buf, cand[i]!, cand[i + 1]!);
+      const c = f.proc.counters;
+      c.lines += r.lines;
+      c.nonJson += r.nonJson;
+      c.tooLong += r.tooLong;
+      f.cursor.offset = end;
+      f.lastDataAt = this.#now();
+      if (this.#flushDue(f)) await this.#flush(f);
+    });
+  }
+
+  #flushDue(f: Open): boolean {
+    return (
+      f.proc.counters.lines >= this.#o.flushLines ||
+      f.proc.buffer.size >= 10_000 ||
+      f.lastDataAt - f.lastFlushAt >= this.#o.flushMs
+    );
   }
 
   async #flush(f: Open): Promise<void> {
