@@ -1,73 +1,66 @@
 // Similar-issues benchmark on real duplicate data (fixtures/similar, GitBugs: Hadoop Jira + SeaMonkey
 // Bugzilla). Reports Steward's ranker against a plain BM25 baseline measured in the same run.
-// Run: npm run bench:similar
+// Run: npm run bench:similar   (add `-- --no-scale` to skip the 10,000-issue timing part)
 
+import { loadavg } from "node:os";
 import { BaselineIndex } from "../src/search/baseline.ts";
 import { RepoIndex } from "../src/search/index.ts";
 import type { IndexDoc } from "../src/search/types.ts";
 import { DEFAULT_DUPLICATE_THRESHOLD } from "../src/tools/similar/schema.ts";
 import { loadProjects, type Project } from "./similar-data.ts";
+import {
+  chooseThreshold,
+  flags,
+  flagsText,
+  pctText,
+  type QueryRecord,
+  quality,
+  qualityRow,
+  split,
+} from "./similar-split.ts";
 
-interface Quality {
-  n: number;
-  r1: number;
-  r5: number;
-  r10: number;
-  mrr: number;
-}
-
-function addRank(q: Quality, rank: number): void {
-  q.n++;
-  if (rank === 0) q.r1++;
-  if (rank >= 0 && rank < 5) q.r5++;
-  if (rank >= 0 && rank < 10) q.r10++;
-  if (rank >= 0 && rank < 10) q.mrr += 1 / (rank + 1);
-}
-const empty = (): Quality => ({ n: 0, r1: 0, r5: 0, r10: 0, mrr: 0 });
-const fmt = (x: number) => x.toFixed(3);
-const row = (name: string, q: Quality) =>
-  `| ${name} | ${q.n} | ${fmt(q.r1 / q.n)} | ${fmt(q.r5 / q.n)} | ${fmt(q.r10 / q.n)} | ${fmt(q.mrr / q.n)} |`;
-
-function evaluate(
-  p: Project,
-  all: { s: Quality; b: Quality },
-  fa: { flagged: number; n: number; dupFlagged: number },
-) {
+function evaluate(p: Project): QueryRecord[] {
   const idx = RepoIndex.fromDocs(p.docs);
   const base = new BaselineIndex();
   for (const d of p.docs) base.add(d);
   const byNum = new Map(p.docs.map((d) => [d.number, d]));
-  const s = empty();
-  const b = empty();
+  const out: QueryRecord[] = [];
+  const asQuery = (d: IndexDoc) => ({
+    number: d.number,
+    title: d.title,
+    body: d.body,
+    createdAt: d.createdAt,
+  });
   for (const q of p.duplicates) {
     const d = byNum.get(q.number) as IndexDoc;
-    const query = { number: d.number, title: d.title, body: d.body, createdAt: d.createdAt };
     const gt = new Set(q.duplicateOf);
-    const rs = idx.search(query, { limit: 10 });
-    addRank(
-      s,
-      rs.findIndex((c) => gt.has(c.number)),
-    );
-    addRank(
-      b,
-      base.search(query, 10).findIndex((c) => gt.has(c.number)),
-    );
-    if (rs.some((c) => gt.has(c.number) && c.score >= DEFAULT_DUPLICATE_THRESHOLD)) fa.dupFlagged++;
+    const rs = idx.search(asQuery(d), { limit: 10 });
+    out.push({
+      project: p.name,
+      number: d.number,
+      createdAt: d.createdAt ?? 0,
+      duplicate: true,
+      rank: rs.findIndex((c) => gt.has(c.number)),
+      baseRank: base.search(asQuery(d), 10).findIndex((c) => gt.has(c.number)),
+      truthScore: Math.max(0, ...rs.filter((c) => gt.has(c.number)).map((c) => c.score)),
+      topScore: rs[0]?.score ?? 0,
+    });
   }
   for (const n of p.nonDuplicates) {
     const d = byNum.get(n) as IndexDoc;
-    const top = idx.search(
-      { number: d.number, title: d.title, body: d.body, createdAt: d.createdAt },
-      { limit: 1 },
-    )[0];
-    fa.n++;
-    if (top && top.score >= DEFAULT_DUPLICATE_THRESHOLD) fa.flagged++;
+    const top = idx.search(asQuery(d), { limit: 1 })[0];
+    out.push({
+      project: p.name,
+      number: d.number,
+      createdAt: d.createdAt ?? 0,
+      duplicate: false,
+      rank: -1,
+      baseRank: -1,
+      truthScore: 0,
+      topScore: top?.score ?? 0,
+    });
   }
-  for (const k of ["n", "r1", "r5", "r10", "mrr"] as const) {
-    all.s[k] += s[k];
-    all.b[k] += b[k];
-  }
-  return [row(`Steward — ${p.name}`, s), row(`BM25 baseline — ${p.name}`, b)];
+  return out;
 }
 
 function pct(sorted: number[], p: number): number {
@@ -129,26 +122,86 @@ function scale(projects: Project[]) {
 }
 
 const projects = loadProjects();
-const all = { s: empty(), b: empty() };
-const fa = { flagged: 0, n: 0, dupFlagged: 0 };
-const lines = [
+const records = projects.flatMap(evaluate);
+const header = [
   "| Ranker | Queries | recall@1 | recall@5 | recall@10 | MRR@10 |",
   "|---|---|---|---|---|---|",
 ];
-for (const p of projects) lines.push(...evaluate(p, all, fa));
-lines.push(row("**Steward — all**", all.s), row("**BM25 baseline — all**", all.b));
-const sc = scale(projects);
-const dupN = all.s.n;
+const gain = (rs: QueryRecord[]) => {
+  const s = quality(rs, "rank");
+  const b = quality(rs, "baseRank");
+  return ((s.r5 - b.r5) / s.n) * 100;
+};
+
+// Held-out: the threshold is chosen on one half only and judged on the other. Each split is run in
+// both directions (tune→test, then test→tune) so four held-out estimates show the spread.
+const thresholdRows = [
+  "| Split | Chosen on | Rule | Threshold | FA on tune half | FA held out | Dup flagged held out | FA held out at default |",
+  "|---|---|---|---|---|---|---|---|",
+];
+const defaultFlags = (rs: QueryRecord[]) => {
+  const f = flags(rs, DEFAULT_DUPLICATE_THRESHOLD);
+  return pctText(f.falseAlarms, f.nonDuplicates);
+};
+for (const how of ["time", "hash"] as const) {
+  const { tune, test } = split(records, how);
+  const lines = [`### Held-out quality (${how} split, test half)`, "", ...header];
+  for (const p of projects) {
+    const rs = test.filter((r) => r.project === p.name);
+    lines.push(qualityRow(`Steward — ${p.name}`, quality(rs, "rank")));
+    lines.push(qualityRow(`BM25 baseline — ${p.name}`, quality(rs, "baseRank")));
+  }
+  lines.push(qualityRow("**Steward — test**", quality(test, "rank")));
+  lines.push(qualityRow("**BM25 baseline — test**", quality(test, "baseRank")));
+  console.log(
+    `${lines.join("\n")}\nrecall@5 gain over baseline (test half): ${gain(test).toFixed(1)} points\n`,
+  );
+  for (const [from, to, name] of [
+    [tune, test, how === "time" ? "earlier half" : "even-hash half"],
+    [test, tune, how === "time" ? "later half" : "odd-hash half"],
+  ] as const) {
+    for (const rule of ["point", "margin"] as const) {
+      const t = chooseThreshold(from, rule);
+      const ft = flags(from, t);
+      const fh = flags(to, t);
+      thresholdRows.push(
+        `| ${how} | ${name} | ${rule} | ${t.toFixed(2)} | ${pctText(ft.falseAlarms, ft.nonDuplicates)} | ` +
+          `${pctText(fh.falseAlarms, fh.nonDuplicates)} | ${pctText(fh.flagged, fh.duplicates)} | ${defaultFlags(to)} |`,
+      );
+    }
+  }
+}
+console.log(
+  `### Threshold chosen on one half, judged on the other (target: false alarms ≤ 10%)\n\n${thresholdRows.join("\n")}\n`,
+);
+
+// All queries (tuned on the same data: kept for comparison with earlier runs).
+const lines = ["### All queries (in-sample)", "", ...header];
+for (const p of projects) {
+  const rs = records.filter((r) => r.project === p.name);
+  lines.push(qualityRow(`Steward — ${p.name}`, quality(rs, "rank")));
+  lines.push(qualityRow(`BM25 baseline — ${p.name}`, quality(rs, "baseRank")));
+}
+lines.push(qualityRow("**Steward — all**", quality(records, "rank")));
+lines.push(qualityRow("**BM25 baseline — all**", quality(records, "baseRank")));
 console.log(lines.join("\n"));
+console.log(`recall@5 gain over baseline: ${gain(records).toFixed(1)} points`);
 console.log(
-  `\nrecall@5 gain over baseline: ${((all.s.r5 / dupN - all.b.r5 / dupN) * 100).toFixed(1)} points`,
+  `all at default ${DEFAULT_DUPLICATE_THRESHOLD}: ${flagsText(flags(records, DEFAULT_DUPLICATE_THRESHOLD))}\n`,
 );
-console.log(
-  `"possible duplicate" threshold ${DEFAULT_DUPLICATE_THRESHOLD}: false alarms ${fa.flagged}/${fa.n} non-duplicates = ${((100 * fa.flagged) / fa.n).toFixed(1)}%; true duplicate flagged for ${fa.dupFlagged}/${dupN} duplicate queries = ${((100 * fa.dupFlagged) / dupN).toFixed(1)}%`,
-);
-console.log(
-  `${sc.n}-issue index: build ${Math.round(sc.buildRate)} issues/s (baseline ${Math.round(sc.baseRate)}/s, ratio ${(sc.buildRate / sc.baseRate).toFixed(2)}); ` +
-    `query p50 ${pct(sc.lat, 0.5).toFixed(2)} ms, p99 ${pct(sc.lat, 0.99).toFixed(2)} ms over ${sc.queries} queries ` +
-    `(fastest of 3: p50 ${pct(sc.latMin, 0.5).toFixed(2)} ms, p99 ${pct(sc.latMin, 0.99).toFixed(2)} ms) ` +
-    `(baseline p50 ${pct(sc.baseLat, 0.5).toFixed(2)} ms, p99 ${pct(sc.baseLat, 0.99).toFixed(2)} ms)`,
-);
+
+if (!process.argv.includes("--no-scale")) {
+  const load = () =>
+    loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ");
+  const before = load();
+  const sc = scale(projects);
+  console.log(
+    `${sc.n}-issue index: build ${Math.round(sc.buildRate)} issues/s (baseline ${Math.round(sc.baseRate)}/s, ratio ${(sc.buildRate / sc.baseRate).toFixed(2)}); ` +
+      `query p50 ${pct(sc.lat, 0.5).toFixed(2)} ms, p99 ${pct(sc.lat, 0.99).toFixed(2)} ms over ${sc.queries} queries ` +
+      `(fastest of 3: p50 ${pct(sc.latMin, 0.5).toFixed(2)} ms, p99 ${pct(sc.latMin, 0.99).toFixed(2)} ms) ` +
+      `(baseline p50 ${pct(sc.baseLat, 0.5).toFixed(2)} ms, p99 ${pct(sc.baseLat, 0.99).toFixed(2)} ms); ` +
+      `load average before ${before}, after ${load()}`,
+  );
+}
