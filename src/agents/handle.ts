@@ -18,6 +18,7 @@ import type { AgentGateway, AppIdentity, Clock, CommentSnapshot, PermissionAnswe
 import { casStatus, getProposal, type Proposal } from "./proposals.ts";
 import { integrityProblem, parseProposalBody, renderProposal } from "./render.ts";
 import { updateRunStatus } from "./status.ts";
+import { hiddenVerdict } from "./visibility.ts";
 
 // Orchestrates approvals: fetch live facts, apply the pure rules, compare-and-set, re-fetch, re-check,
 // execute through the gateway, audit every decision, and reply on the ticket when refusing.
@@ -162,7 +163,7 @@ export async function handleProposalEdit(
     return { decision: "ignore", reason: verdict.reason, proposalId: p.id, result: null };
   const full = { ...ctx, role: ticked ? permission.roleName : null, proposal: p };
   if (verdict.decision === "refuse") return decide(deps, full, verdict);
-  return execute(deps, full, { viaCheckbox: true });
+  return execute(deps, full, { viaCheckbox: true, nodeId: event.comment.node_id });
 }
 
 /** `issue_comment.created`: `/approve <id> <prefix>` and `/deny <id>`. Returns null for other comments. */
@@ -231,14 +232,22 @@ export async function handleApprovalCommand(
     requireDistinctApprover: policy.requireDistinctApprover,
   });
   if (who) return decide(deps, full, { ...who, restoreComment: false });
-  return execute(deps, full, { viaCheckbox: false });
+  return execute(deps, full, { viaCheckbox: false, nodeId: null });
 }
 
 type Ctx = { deliveryId: string; sender: Actor; role: string | null; issue: number; proposal: Proposal };
 
-async function execute(deps: ApprovalDeps, ctx: Ctx, opts: { viaCheckbox: boolean }): Promise<Outcome> {
+async function execute(
+  deps: ApprovalDeps,
+  ctx: Ctx,
+  opts: { viaCheckbox: boolean; nodeId: string | null | undefined },
+): Promise<Outcome> {
   const p = ctx.proposal;
   const now = () => (deps.now ?? Date.now)();
+  // Before the compare-and-set, so a failed check leaves the proposal pending (or retires it) rather
+  // than stranding it in `approved`.
+  const hidden = await hiddenVerdict(deps.gateway, p, opts.nodeId, opts.viaCheckbox);
+  if (hidden) return decide(deps, ctx, hidden);
   // The compare-and-set is the single point where an approval is won: a replayed delivery or a racing
   // approver finds the proposal no longer pending and stops here.
   const won = await casStatus(deps.db, p.id, ["pending"], "approved", {

@@ -5,6 +5,8 @@ import type { PermissionLevel } from "./commands.ts";
 
 export interface CommentSnapshot {
   id: number;
+  /** GraphQL node id (webhook `comment.node_id`), when the caller has it. */
+  node_id?: string;
   body: string;
   user: { login: string; type?: string } | null;
   performed_via_github_app?: { id: number; slug?: string } | null;
@@ -26,6 +28,13 @@ export interface AgentGateway {
   }): Promise<{ id: number }>;
   /** The comment as it is now; null (or a 404 GitHubAPIError) when it was deleted. */
   getComment(id: number): Promise<CommentSnapshot | null>;
+  /**
+   * Whether the comment is hidden (GraphQL `isMinimized`), asked live at approval time: minimizing
+   * leaves the body unchanged, so no webhook field shows it. `nodeId` when the caller already has it
+   * (the webhook's `comment.node_id`); otherwise it is read from the comment. Throws when GitHub
+   * cannot answer; callers fail closed.
+   */
+  commentMinimized(ref: { id: number; nodeId?: string | null }): Promise<{ minimized: boolean; reason: string | null }>;
   /** Live collaborator permission. Never cached. */
   permission(username: string): Promise<PermissionAnswer>;
   /** The PR head SHA for a PR ticket; null for a plain issue. */

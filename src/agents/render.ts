@@ -72,7 +72,20 @@ const BOX =
   /^[ \t]*[-*+][ \t]+\[([ xX])\][ \t]+approve[ \t]+([A-Za-z0-9_-]+)[ \t]+\(sha256:([0-9a-fA-F]+)\)[ \t]*$/;
 // Anything that looks like an approval box, even malformed, so a crafted near-duplicate is noticed.
 const LOOSE_BOX = /\[[ xX]\][ \t]*approve\b/i;
-const MARKER = /<!--[ \t]*steward:proposal[ \t]+id=([A-Za-z0-9_-]+)[ \t]+sha=([0-9a-fA-F]+)[ \t]*-->/g;
+// The proposal marker counts only as the whole first line of the comment, so text the worker put in a
+// command (or anything below the marker) can never add, replace or duplicate it.
+const MARKER_LINE =
+  /^<!--[ \t]*steward:proposal[ \t]+id=([A-Za-z0-9_-]+)[ \t]+sha=([0-9a-fA-F]+)[ \t]*-->[ \t]*$/;
+// On github.com the gateway's own upsert marker (src/github/markers.ts) precedes the rendered body.
+const GATEWAY_LINE = /^<!-- steward:proposal key=[A-Za-z0-9_%.-]+(?: part=\d+)?(?: state=[A-Za-z0-9_-]+)? -->$/;
+
+/** The marker on the first line of the proposal body (after the gateway's marker line, if any). */
+export function proposalMarkerOf(body: string): { id: string; sha: string } | null {
+  const lines = body.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n").split("\n", 2);
+  const first = GATEWAY_LINE.test(lines[0]!) ? (lines[1] ?? "") : lines[0]!;
+  const m = MARKER_LINE.exec(first);
+  return m ? { id: m[1]!, sha: m[2]! } : null;
+}
 
 export interface ParsedProposalBody {
   markers: Array<{ id: string; sha: string }>;
@@ -99,7 +112,8 @@ export function parseProposalBody(body: string): ParsedProposalBody {
       i = end;
     }
   }
-  const markers = [...body.matchAll(MARKER)].map((m) => ({ id: m[1]!, sha: m[2]! }));
+  const marker = proposalMarkerOf(body);
+  const markers = marker ? [marker] : [];
   return { markers, boxes, looseBoxCount, jsonBlocks };
 }
 
@@ -109,7 +123,7 @@ export function integrityProblem(
   p: { id: string; sha256: string; command: Command },
 ): string | null {
   const parsed = parseProposalBody(body);
-  if (parsed.markers.length !== 1) return "the proposal marker is missing or duplicated";
+  if (parsed.markers.length !== 1) return "the proposal marker is missing from the first line";
   const [marker] = parsed.markers;
   if (marker!.id !== p.id || marker!.sha !== p.sha256)
     return "the proposal marker does not match the stored proposal";
@@ -121,4 +135,22 @@ export function integrityProblem(
   if (parsed.jsonBlocks.length !== 1 || parsed.jsonBlocks[0] !== displayCommand(p.command))
     return "the command block was edited";
   return null;
+}
+
+/** A retired proposal: the same marker line, the reason, and no checkbox left to tick. */
+export function renderRetiredProposal(p: ProposalView, status: string, reason: string): string {
+  const block = displayCommand(p.command);
+  const fence = fenceFor(block);
+  return [
+    proposalMarker(p.id, p.sha256),
+    `### Steward proposal \`${p.id}\` · \`${p.command.type}\` · ${status}`,
+    "",
+    `This proposal from worker run #${p.runId} can no longer be approved: ${reason}.`,
+    "",
+    `- **sha256:** \`${p.sha256}\``,
+    "",
+    `${fence}json`,
+    block,
+    fence,
+  ].join("\n");
 }

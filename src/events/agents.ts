@@ -5,8 +5,8 @@ import type { Route } from "./types.ts";
 
 // Webhooks of the worker loop → jobs. Pure: every permission, proposal and config check happens in the
 // job (src/tools/agents), live. `/agent`, `/approve` and `/deny` arrive through commandRoute as
-// `command.*` jobs; this route adds `/answer`, comment edits and deletions, issue-body edits, labels
-// and plain comments that may fold into a ticket's queued or active run. Keys are per comment or per
+// `command.*` jobs; this route adds `/answer`, comment edits and deletions, issue-body edits, labels,
+// closing/locking (which retires the ticket's open proposals) and plain comments that may fold into a ticket's queued or active run. Keys are per comment or per
 // delivery: two approvals never coalesce into one job.
 
 /** Anything that looks like an approval box, even malformed (mirrors src/agents/render.ts). */
@@ -22,6 +22,7 @@ export interface AgentCommentEditedPayload {
   issue: { number: number };
   comment: {
     id: number;
+    node_id?: string;
     body: string;
     user: { login: string; type: string } | null;
     performed_via_github_app: { id: number; slug?: string } | null;
@@ -40,6 +41,14 @@ export interface AgentCommentPayload {
   number: number;
   isPr: boolean;
   comment: { id: number; body: string };
+  sender: Sender;
+}
+
+/** `issues`/`pull_request` closed or locked: the ticket's open proposals are retired. */
+export interface AgentInvalidatePayload {
+  number: number;
+  isPr: boolean;
+  action: "closed" | "locked";
   sender: Sender;
 }
 
@@ -91,6 +100,7 @@ export const agentsRoute: Route = (ev) => {
         issue: { number },
         comment: {
           id: c.id,
+          ...(typeof c.node_id === "string" ? { node_id: c.node_id } : {}),
           body,
           user: c.user ? { login: str(c.user.login), type: str(c.user.type) } : null,
           performed_via_github_app:
@@ -120,6 +130,21 @@ export const agentsRoute: Route = (ev) => {
       sender: sender(p),
     };
     return job("agents.issue-edited", number, ev.deliveryId, payload);
+  }
+
+  if (
+    (ev.name === "issues" || ev.name === "pull_request") &&
+    (ev.action === "closed" || ev.action === "locked")
+  ) {
+    const item = ev.name === "issues" ? p?.issue : p?.pull_request;
+    if (typeof item?.number !== "number") return [];
+    const payload: AgentInvalidatePayload = {
+      number: item.number,
+      isPr: ev.name === "pull_request" || Boolean(item.pull_request),
+      action: ev.action,
+      sender: sender(p),
+    };
+    return job("agents.invalidate", item.number, ev.deliveryId, payload);
   }
 
   if ((ev.name === "issues" || ev.name === "pull_request") && ev.action === "labeled") {

@@ -44,6 +44,7 @@ function commentEdited(c: { id: number; body: string }, from: string, sender: { 
   p.issue.number = PR;
   p.issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/${PR}` };
   p.comment.id = c.id;
+  p.comment.node_id = `IC_node${c.id}`; // as FakeGitHub's GraphQL knows it
   p.comment.body = c.body;
   p.comment.user = { ...p.comment.user, login: `${APP_SLUG}[bot]`, type: "Bot" };
   p.comment.performed_via_github_app = { id: 1, slug: APP_SLUG };

@@ -41,6 +41,17 @@ export class FakeGateway implements AgentGateway {
     if (!c) throw new GitHubAPIError("Not Found", { status: 404 });
     return { id: c.id, body: c.body, user: c.user, performed_via_github_app: c.performed_via_github_app };
   }
+  /** Comment ids GitHub reports as hidden (GraphQL `isMinimized`), with the reason. */
+  minimized = new Map<number, string>();
+  /** When set, the GraphQL minimized lookup fails with this error. */
+  minimizedError: Error | null = null;
+  minimizedLookups: Array<{ id: number; nodeId?: string | null }> = [];
+  async commentMinimized(ref: { id: number; nodeId?: string | null }) {
+    this.minimizedLookups.push(ref);
+    if (this.minimizedError) throw this.minimizedError;
+    const reason = this.minimized.get(ref.id);
+    return { minimized: reason !== undefined, reason: reason ?? null };
+  }
   async permission(username: string) {
     this.permissionLookups++;
     this.onPermission?.(username, this.permissionLookups);

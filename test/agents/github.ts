@@ -30,6 +30,8 @@ export class FakeGitHub {
   comments = new Map<number, StoredComment>();
   issues = new Map<number, { title: string; body: string }>();
   pulls = new Map<number, { sha: string; ref: string }>();
+  /** Comment ids GraphQL reports as minimized (`isMinimized`), with the reason. */
+  minimized = new Map<number, string>();
   /** The raw `.github/steward.yml`, or undefined for none. */
   config: string | undefined;
   nextId = 70_000;
@@ -64,12 +66,15 @@ export class FakeGitHub {
   }
 
   writes(): Req[] {
-    return this.requests.filter((r) => r.method !== "GET" && !r.path.includes("/access_tokens"));
+    return this.requests.filter(
+      (r) => r.method !== "GET" && !r.path.includes("/access_tokens") && r.path !== "/graphql",
+    );
   }
 
   private view(c: StoredComment) {
     return {
       ...c,
+      node_id: `IC_node${c.id}`,
       html_url: `https://github.com/${this.owner}/${this.repo}/issues/${c.issue}#issuecomment-${c.id}`,
       created_at: "2025-01-01T00:00:00Z",
       updated_at: "2025-01-01T00:00:00Z",
@@ -105,6 +110,17 @@ export class FakeGitHub {
       const level = this.perms.get(perm[1]!) ?? "read";
       const permission = level === "maintain" ? "write" : level === "triage" ? "read" : level;
       return [200, { permission, role_name: level, user: { login: perm[1] } }];
+    }
+    if (method === "POST" && path === "/graphql") {
+      // Only the minimized lookup is known; the node id is the one view() hands out.
+      const id = /^IC_node(\d+)$/.exec(String(body?.variables?.id ?? ""))?.[1];
+      const c = id ? this.comments.get(Number(id)) : undefined;
+      if (!/isMinimized/.test(String(body?.query)) || !c) {
+        this.unexpected.push(req);
+        return [200, { data: { node: null } }];
+      }
+      const reason = this.minimized.get(c.id);
+      return [200, { data: { node: { isMinimized: reason !== undefined, minimizedReason: reason ?? null } } }];
     }
     if (method === "POST" && /\/issues\/comments\/\d+\/reactions$/.test(path))
       return [201, { id: 1, content: body.content }];

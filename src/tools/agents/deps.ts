@@ -1,10 +1,11 @@
 import type { ApprovalDeps } from "../../agents/handle.ts";
 import type { AgentGateway, GatewayFor } from "../../agents/ports.ts";
-import type { Services } from "../../app/services.ts";
+import { type Services, splitRepo } from "../../app/services.ts";
 import type { RepoConfig } from "../../config/schema.ts";
 import { ConfigurationError } from "../../errors.ts";
 import type { Job } from "../../jobs/types.ts";
-import { toAgentGateway } from "./gateway.ts";
+import { wrapGitHub } from "../../github/errors.ts";
+import { type NodeIdReader, toAgentGateway } from "./gateway.ts";
 import { policyFromConfig } from "./policy.ts";
 
 // What src/agents' orchestration needs, built from the shared services for one job's repository.
@@ -29,7 +30,10 @@ export async function agentDeps(s: Services, job: Job): Promise<AgentJobDeps> {
   if (!job.installationId || !job.repo)
     throw new ConfigurationError(`job ${job.kind} has no installation or repository`);
   const config = await s.repoConfig(job);
-  const gateway = toAgentGateway(await s.gateway(job.installationId, job.repo));
+  const gateway = toAgentGateway(
+    await s.gateway(job.installationId, job.repo),
+    nodeIdReader(s, job.installationId, job.repo),
+  );
   return {
     db: s.db,
     gateway,
@@ -38,6 +42,19 @@ export async function agentDeps(s: Services, job: Job): Promise<AgentJobDeps> {
     policy: policyFromConfig(config.agents),
     log: s.log,
     config,
+  };
+}
+
+/** REST `node_id` of an issue comment, for the GraphQL `isMinimized` check at approval time. */
+export function nodeIdReader(s: Services, installationId: number, full: string): NodeIdReader {
+  return async (commentId) => {
+    const { owner, repo } = splitRepo(full);
+    const octokit = await s.octokit(installationId);
+    const { data } = await wrapGitHub<{ data: { node_id?: string } }>(
+      () => octokit.rest.issues.getComment({ owner, repo, comment_id: commentId }),
+      `read comment ${commentId}`,
+    );
+    return data.node_id ?? null;
   };
 }
 

@@ -2,11 +2,17 @@ import { writeAudit } from "../../agents/audit.ts";
 import type { CommentEditedEvent } from "../../agents/handle.ts";
 import { handleApprovalCommand, handleIssueBodyEdit, handleProposalEdit } from "../../agents/handle.ts";
 import { answerAssistance } from "../../agents/assistance.ts";
+import { invalidateTicketProposals } from "../../agents/invalidate.ts";
 import { casStatus, rowToProposal } from "../../agents/proposals.ts";
 import { updateRunStatus } from "../../agents/status.ts";
 import { type Services, splitRepo } from "../../app/services.ts";
 import { InvalidInputError } from "../../errors.ts";
-import type { AgentCommentPayload, AgentIssueEditedPayload, AgentLabelPayload } from "../../events/agents.ts";
+import type {
+  AgentCommentPayload,
+  AgentInvalidatePayload,
+  AgentIssueEditedPayload,
+  AgentLabelPayload,
+} from "../../events/agents.ts";
 import { statusOf, wrapGitHub } from "../../github/errors.ts";
 import { meetsPermission } from "../../github/permissions.ts";
 import type { Job, JobHandler } from "../../jobs/types.ts";
@@ -92,6 +98,28 @@ export function agentsJobs(s: Services): Record<string, JobHandler> {
         });
         await updateRunStatus(s.db, deps.gateway, p.runId);
       }
+    },
+
+    // Closing or locking a ticket retires its open proposals. No config or App identity needed: this
+    // only ever takes away the chance to approve, whatever the repository's settings.
+    "agents.invalidate": async (job) => {
+      const p = job.payload as AgentInvalidatePayload;
+      const open = await s.db.one(
+        "SELECT id FROM proposals WHERE repo = $1 AND ticket_number = $2 AND status IN ('pending', 'approved', 'invalidated') LIMIT 1",
+        [job.repo, p.number],
+      );
+      if (!open || !job.installationId || !job.repo) return;
+      const what = p.isPr ? "pull request" : "issue";
+      await invalidateTicketProposals(
+        { db: s.db, gateway: toAgentGateway(await s.gateway(job.installationId, job.repo)) },
+        {
+          repo: job.repo,
+          ticket: p.number,
+          reason: `the ${what} was ${p.action} by @${p.sender.login}`,
+          deliveryId: delivery(job),
+          sender: p.sender,
+        },
+      );
     },
 
     // A plain comment on a ticket with a queued or active run: an authorized author's comment folds

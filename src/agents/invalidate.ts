@@ -1,0 +1,65 @@
+import type { Db } from "../store/types.ts";
+import { writeAudit } from "./audit.ts";
+import type { AgentGateway, Clock } from "./ports.ts";
+import { casStatus, type Proposal, rowToProposal } from "./proposals.ts";
+import { renderRetiredProposal } from "./render.ts";
+import { updateRunStatus } from "./status.ts";
+
+// Retires every open proposal of a ticket when the ticket itself stops being a place to approve
+// things (closed, locked). Each proposal is retired by compare-and-set, so a racing approval either
+// finished first or finds the proposal invalidated; a retried job repeats nothing.
+
+export async function invalidateTicketProposals(
+  deps: { db: Db; gateway: AgentGateway; now?: Clock },
+  target: {
+    repo: string;
+    ticket: number;
+    reason: string;
+    deliveryId: string;
+    sender?: { login: string; id: number } | null;
+  },
+): Promise<Proposal[]> {
+  // Also the ones this delivery already retired: a retry after a failed comment edit redoes the edits.
+  const rows = await deps.db.query<Record<string, unknown>>(
+    `SELECT * FROM proposals WHERE repo = $1 AND ticket_number = $2
+       AND (status IN ('pending', 'approved') OR (status = 'invalidated' AND decided_delivery_id = $3))
+     ORDER BY created_at, id`,
+    [target.repo, target.ticket, target.deliveryId],
+  );
+  const retired: Proposal[] = [];
+  for (const p of rows.map(rowToProposal)) {
+    const at = (deps.now ?? Date.now)();
+    if (p.status === "invalidated") {
+      retired.push(p);
+      continue;
+    }
+    const fields = { deliveryId: target.deliveryId, at };
+    if (!(await casStatus(deps.db, p.id, [p.status], "invalidated", fields))) continue;
+    await writeAudit(deps.db, {
+      at,
+      deliveryId: target.deliveryId,
+      repo: p.repo,
+      proposalId: p.id,
+      sha256: p.sha256,
+      senderLogin: target.sender?.login ?? null,
+      senderId: target.sender?.id ?? null,
+      decision: "refuse",
+      reason: target.reason,
+      result: "invalidated",
+    });
+    retired.push({ ...p, status: "invalidated" });
+  }
+  // Comment edits after every state change, so a failed edit (retried) never leaves a proposal open.
+  for (const p of retired) {
+    if (p.commentId !== null)
+      await deps.gateway.upsertComment({
+        issueNumber: p.ticketNumber,
+        kind: "proposal",
+        key: p.id,
+        body: renderRetiredProposal(p, "invalidated", target.reason),
+      });
+  }
+  for (const runId of new Set(retired.map((p) => p.runId)))
+    await updateRunStatus(deps.db, deps.gateway, runId);
+  return retired;
+}
