@@ -34,7 +34,10 @@ export interface AgentGateway {
    * (the webhook's `comment.node_id`); otherwise it is read from the comment. Throws when GitHub
    * cannot answer; callers fail closed.
    */
-  commentMinimized(ref: { id: number; nodeId?: string | null }): Promise<{ minimized: boolean; reason: string | null }>;
+  commentMinimized(ref: {
+    id: number;
+    nodeId?: string | null;
+  }): Promise<{ minimized: boolean; reason: string | null }>;
   /** Live collaborator permission. Never cached. */
   permission(username: string): Promise<PermissionAnswer>;
   /** The PR head SHA for a PR ticket; null for a plain issue. */

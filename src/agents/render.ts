@@ -77,11 +77,15 @@ const LOOSE_BOX = /\[[ xX]\][ \t]*approve\b/i;
 const MARKER_LINE =
   /^<!--[ \t]*steward:proposal[ \t]+id=([A-Za-z0-9_-]+)[ \t]+sha=([0-9a-fA-F]+)[ \t]*-->[ \t]*$/;
 // On github.com the gateway's own upsert marker (src/github/markers.ts) precedes the rendered body.
-const GATEWAY_LINE = /^<!-- steward:proposal key=[A-Za-z0-9_%.-]+(?: part=\d+)?(?: state=[A-Za-z0-9_-]+)? -->$/;
+const GATEWAY_LINE =
+  /^<!-- steward:proposal key=[A-Za-z0-9_%.-]+(?: part=\d+)?(?: state=[A-Za-z0-9_-]+)? -->$/;
 
 /** The marker on the first line of the proposal body (after the gateway's marker line, if any). */
 export function proposalMarkerOf(body: string): { id: string; sha: string } | null {
-  const lines = body.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n").split("\n", 2);
+  const lines = body
+    .replace(/^\uFEFF/, "")
+    .replace(/\r\n?/g, "\n")
+    .split("\n", 2);
   const first = GATEWAY_LINE.test(lines[0]!) ? (lines[1] ?? "") : lines[0]!;
   const m = MARKER_LINE.exec(first);
   return m ? { id: m[1]!, sha: m[2]! } : null;

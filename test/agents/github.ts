@@ -120,7 +120,10 @@ export class FakeGitHub {
         return [200, { data: { node: null } }];
       }
       const reason = this.minimized.get(c.id);
-      return [200, { data: { node: { isMinimized: reason !== undefined, minimizedReason: reason ?? null } } }];
+      return [
+        200,
+        { data: { node: { isMinimized: reason !== undefined, minimizedReason: reason ?? null } } },
+      ];
     }
     if (method === "POST" && /\/issues\/comments\/\d+\/reactions$/.test(path))
       return [201, { id: 1, content: body.content }];

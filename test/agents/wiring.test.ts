@@ -52,6 +52,44 @@ describe("agentsRoute (pure)", () => {
   });
 });
 
+describe("agentsRoute: closing and locking", () => {
+  const ev = (name: string, payload: any, id: string) => toEvent(name, id, payload);
+  it("issues/pull_request closed or locked → one agents.invalidate job per delivery", () => {
+    const cases: Array<[string, string, number, boolean]> = [
+      ["issues", "closed", 1, false],
+      ["issues", "locked", 1, false],
+      ["pull_request", "closed", 2, true],
+      ["pull_request", "locked", 2, true],
+    ];
+    for (const [name, action, number, isPr] of cases) {
+      // There is no issues.closed example; a locked payload with the action changed has its shape.
+      const p = examplePayload(name, name === "issues" && action === "closed" ? "locked" : action);
+      p.action = action;
+      p.installation = { id: 42 };
+      const payload = name === "issues" ? p.issue : p.pull_request;
+      payload.number = number;
+      expect(agentsRoute(ev(name, p, `d-${action}`))).toEqual([
+        {
+          kind: "agents.invalidate",
+          repo: "Codertocat/Hello-World",
+          targetNumber: number,
+          dedupeKey: `agents.invalidate:Codertocat/Hello-World#${number}:d-${action}`,
+          payload: {
+            number,
+            isPr,
+            action,
+            sender: { login: p.sender.login, id: p.sender.id, type: p.sender.type },
+          },
+        },
+      ]);
+    }
+    const reopened = examplePayload("issues", "reopened");
+    expect(agentsRoute(ev("issues", reopened, "d-r"))).toEqual([]);
+    const unlocked = examplePayload("pull_request", "unlocked");
+    expect(agentsRoute(ev("pull_request", unlocked, "d-u"))).toEqual([]);
+  });
+});
+
 describe("policyFromConfig", () => {
   it("maps the agents section; config raises risk but never lowers it", () => {
     const cfg = repoConfigSchema.parse({
