@@ -1,24 +1,37 @@
+import { parseMarker } from "../github/markers.ts";
 import { parseClosingReferences } from "../tools/pr-json/links.ts";
-import type { Route } from "./types.ts";
+import { isBotSender } from "./intake.ts";
+import type { Route, WebhookEvent } from "./types.ts";
 
-// Fix-PR linking. Pure: the route only checks that a PR's title or body names issues with a closing
-// keyword (`Fixes #12`); the job looks the issues up in the incident registry.
+// Fix-PR linking and hand-made issue state changes. Pure: the route only checks that a PR's title or
+// body names issues with a closing keyword (`Fixes #12`), or that a closed/reopened issue carries
+// Steward's incident marker; the jobs look the issues up in the incident registry.
 
 export interface IncidentPrPayload {
-  action: "opened" | "edited" | "reopened" | "merged";
+  /** `closed`: closed without merging. */
+  action: "opened" | "edited" | "reopened" | "merged" | "closed";
   number: number;
   /** Issue numbers in this repository the PR says it closes. */
   issues: number[];
   headSha: string | null;
 }
 
+/** An incident issue closed or reopened on GitHub by a person. */
+export interface IncidentIssueStatePayload {
+  action: "closed" | "reopened";
+  number: number;
+  /** GitHub's `state_reason` on close: `completed`, `not_planned`, `duplicate` (null on old events). */
+  stateReason: string | null;
+  sender: string;
+}
+
 const LINKING = new Set(["opened", "edited", "reopened", "closed"]);
 
 export const incidentsRoute: Route = (ev) => {
+  if (ev.name === "issues") return issueStateRoute(ev);
   if (ev.name !== "pull_request" || !ev.repo || !ev.action || !LINKING.has(ev.action)) return [];
   const pr = ev.payload?.pull_request;
   if (typeof pr?.number !== "number") return [];
-  if (ev.action === "closed" && pr.merged !== true) return [];
   const [owner, name] = ev.repo.split("/") as [string, string];
   const text = `${pr.title ?? ""}\n${pr.body ?? ""}`;
   const own = `https://github.com/${ev.repo}/issues/`.toLowerCase();
@@ -30,7 +43,8 @@ export const incidentsRoute: Route = (ev) => {
     ),
   ];
   if (issues.length === 0) return [];
-  const action: IncidentPrPayload["action"] = ev.action === "closed" ? "merged" : (ev.action as "opened");
+  const action: IncidentPrPayload["action"] =
+    ev.action === "closed" ? (pr.merged === true ? "merged" : "closed") : (ev.action as "opened");
   const payload: IncidentPrPayload = { action, number: pr.number, issues, headSha: pr.head?.sha ?? null };
   return [
     {
@@ -40,8 +54,35 @@ export const incidentsRoute: Route = (ev) => {
       targetNumber: pr.number,
       deliveryId: ev.deliveryId,
       payload,
-      // Edits coalesce; a merge never replaces (nor is replaced by) an earlier open.
-      dedupeKey: `incidents.pr-link:${ev.repo}#${pr.number}:${action === "merged" ? "merged" : "open"}`,
+      // Edits coalesce; a merge or close never replaces (nor is replaced by) an earlier open.
+      dedupeKey: `incidents.pr-link:${ev.repo}#${pr.number}:${action === "merged" || action === "closed" ? action : "open"}`,
     },
   ];
 };
+
+/**
+ * Only issues whose body starts with Steward's incident marker, closed or reopened by someone who is
+ * not a bot (the intake drops bots already; Steward's own closes must never come back as a change).
+ */
+function issueStateRoute(ev: WebhookEvent) {
+  if (!ev.repo || (ev.action !== "closed" && ev.action !== "reopened")) return [];
+  const issue = ev.payload?.issue;
+  if (typeof issue?.number !== "number" || issue.pull_request || isBotSender(ev.payload)) return [];
+  if (parseMarker(issue.body)?.kind !== "incident") return [];
+  const payload: IncidentIssueStatePayload = {
+    action: ev.action,
+    number: issue.number,
+    stateReason: typeof issue.state_reason === "string" ? issue.state_reason : null,
+    sender: String(ev.payload?.sender?.login ?? "someone"),
+  };
+  return [
+    {
+      kind: "incidents.issue-state",
+      repo: ev.repo,
+      installationId: ev.installationId,
+      targetNumber: issue.number,
+      deliveryId: ev.deliveryId,
+      payload,
+    },
+  ];
+}

@@ -15,7 +15,15 @@ export const DEFAULT_LIFECYCLE: LifecycleConfig = {
   releaseQuietMs: 3_600_000,
 };
 
-export type IncidentAction = "propose-fix" | "merge-fix" | "resolve" | "ignore" | "reopen" | "regress";
+export type IncidentAction =
+  | "propose-fix"
+  | "merge-fix"
+  | "resolve"
+  | "ignore"
+  | "reopen"
+  | "regress"
+  /** The last open fix PR was closed without merging. */
+  | "withdraw-fix";
 
 const FROM: Record<IncidentAction, readonly IncidentStatus[]> = {
   "propose-fix": ["open", "regressed"],
@@ -24,6 +32,7 @@ const FROM: Record<IncidentAction, readonly IncidentStatus[]> = {
   ignore: ["open", "fix-proposed", "fix-merged", "resolved", "regressed"],
   reopen: ["resolved", "ignored"],
   regress: ["resolved", "fix-merged"],
+  "withdraw-fix": ["fix-proposed"],
 };
 
 const TO: Record<IncidentAction, IncidentStatus> = {
@@ -33,6 +42,7 @@ const TO: Record<IncidentAction, IncidentStatus> = {
   ignore: "ignored",
   reopen: "open",
   regress: "regressed",
+  "withdraw-fix": "open",
 };
 
 /** The status `action` leads to from `current`, or null when the action does not apply. */

@@ -170,7 +170,8 @@ function upsertPr(
   action: IncidentAction,
   at: number,
 ): LinkedPr[] {
-  const state: LinkedPr["state"] = action === "merge-fix" ? "merged" : "open";
+  const state: LinkedPr["state"] =
+    action === "merge-fix" ? "merged" : action === "withdraw-fix" ? "closed" : "open";
   const rest = list.filter((p) => !(p.repo === pr.repo && p.number === pr.number));
   return [...rest, { repo: pr.repo, number: pr.number, state, at }];
 }
@@ -246,11 +247,14 @@ export async function pendingGitHubEffects(
   };
 }
 
-/** Resolves fix-merged incidents whose verification is due. Returns those this call resolved. */
+/**
+ * Resolves fix-merged incidents whose verification is due. Returns those this call resolved.
+ * `cfg` may be a function, so each incident is judged by its own repository's window.
+ */
 export async function resolveDueIncidents(
   db: Db,
   now = Date.now(),
-  cfg: LifecycleConfig = DEFAULT_LIFECYCLE,
+  cfg: LifecycleConfig | ((inc: Incident) => LifecycleConfig) = DEFAULT_LIFECYCLE,
 ): Promise<Incident[]> {
   const rows = (await db.query("SELECT * FROM incidents WHERE status = 'fix-merged'")).map(rowToIncident);
   const out: Incident[] = [];
@@ -260,7 +264,7 @@ export async function resolveDueIncidents(
       [inc.service ?? "", inc.fixMergedAt ?? 0],
     );
     const relSeen = rel ? Number(rel.first_seen) : null;
-    if (!resolutionDue(inc, now, relSeen, cfg)) continue;
+    if (!resolutionDue(inc, now, relSeen, typeof cfg === "function" ? cfg(inc) : cfg)) continue;
     const c = await db.exec(
       "UPDATE incidents SET status = 'resolved', resolved_at = $2, fix_release = COALESCE($3, fix_release), updated_at = $2 WHERE id = $1 AND status = 'fix-merged' AND fix_merged_at = $4",
       [inc.id, now, rel?.release ?? null, inc.fixMergedAt],

@@ -1,7 +1,7 @@
 import type { Services } from "../../app/services.ts";
 import type { RepoConfig } from "../../config/schema.ts";
 import { type Incident, markStatsPosted, markStatusSynced } from "../registry.ts";
-import { COMMENT_KIND, STATS_KIND, statsBody, statusComment } from "./render.ts";
+import { COMMENT_KIND, STATS_KIND, statsBody, statusComment, withdrawnFix } from "./render.ts";
 
 // Keeps an incident's issue in step with the registry. Both writes are idempotent (comments are
 // upserted by marker, open/close is a state PATCH), and each ends with a CAS in the registry, so a
@@ -20,7 +20,8 @@ export async function mirrorStatus(
   if (inc.issueNumber === null || inc.repo === null) return false;
   const gw = await s.gateway(installationId, inc.repo);
   const c = statusComment(inc, { verificationHours: config.incidents.verification_hours });
-  if (c && inc.status !== "open" && opts.comment !== false)
+  // "open" is said only when a withdrawn fix PR caused it (`/incident reopen` answers for itself).
+  if (c && (inc.status !== "open" || withdrawnFix(inc)) && opts.comment !== false)
     await gw.upsertComment({
       issueNumber: inc.issueNumber,
       kind: COMMENT_KIND,

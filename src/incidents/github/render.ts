@@ -1,5 +1,5 @@
 import { renderMarker } from "../../github/markers.ts";
-import type { Incident } from "../registry.ts";
+import type { Incident, LinkedPr } from "../registry.ts";
 import { maskSecrets } from "../secrets.ts";
 
 // Markdown for incident issues and their comments. Pure. Every string that came from a log goes
@@ -148,7 +148,11 @@ function prList(inc: Incident, state?: "open" | "merged"): string {
 /** The comment for a status Steward mirrors onto the issue, and the key that makes it idempotent. */
 export function statusComment(
   inc: Incident,
-  opts: { verificationHours: number },
+  opts: {
+    verificationHours: number;
+    /** Set by a person (command, issue closed/reopened): an `open` is never a withdrawn fix. */
+    byHand?: boolean;
+  },
 ): { key: string; body: string } | null {
   const when = (t: number | null) => String(t ?? 0);
   switch (inc.status) {
@@ -182,12 +186,29 @@ export function statusComment(
         key: `ignored:${when(inc.updatedAt)}`,
         body: `🔕 Incident ${inc.id} is **ignored**: it will not reopen this issue or regress. \`/incident reopen\` undoes this.`,
       };
-    case "open":
+    case "open": {
+      const pr = opts.byHand ? undefined : withdrawnFix(inc);
+      if (pr)
+        return {
+          key: `open:withdrawn:${pr.repo}#${pr.number}:${pr.at}`,
+          body: `↩️ The fix PR ${inc.repo === pr.repo ? `#${pr.number}` : `${pr.repo}#${pr.number}`} was closed without merging, and no other open PR references this issue. Incident ${inc.id} is **open** again.`,
+        };
       return {
         key: `open:${when(inc.updatedAt)}`,
         body: `Incident ${inc.id} is **open** again.`,
       };
+    }
   }
+}
+
+/**
+ * The fix PR whose close without merging sent an open incident back to open: the most recent linked
+ * PR, when it is closed and no linked PR is still open. Undefined otherwise.
+ */
+export function withdrawnFix(inc: Pick<Incident, "status" | "linkedPrs">): LinkedPr | undefined {
+  if (inc.status !== "open" || inc.linkedPrs.some((p) => p.state === "open")) return undefined;
+  const last = inc.linkedPrs.reduce<LinkedPr | undefined>((a, p) => (!a || p.at >= a.at ? p : a), undefined);
+  return last?.state === "closed" ? last : undefined;
 }
 
 export function resolvedSummary(inc: Incident): string {

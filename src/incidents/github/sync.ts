@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Services } from "../../app/services.ts";
-import { DEFAULT_CONFIG, type RepoConfig } from "../../config/schema.ts";
+import type { RepoConfig } from "../../config/schema.ts";
 import { errorMessage } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
 import { acquireLease, releaseLease } from "../lease.ts";
 import { DEFAULT_LIFECYCLE, type LifecycleConfig } from "../lifecycle.ts";
-import { type Incident, pendingGitHubEffects, resolveDueIncidents } from "../registry.ts";
+import { type Incident, listIncidents, pendingGitHubEffects, resolveDueIncidents } from "../registry.ts";
 import { openIncidentIssue } from "./issue.ts";
 import { mirrorStatus, postStats, statsDue } from "./mirror.ts";
 import { installationFor, targetRepo } from "./target.ts";
@@ -32,6 +32,8 @@ export interface SyncResult {
   unrouted: number[];
   errors: string[];
 }
+
+const NEVER: LifecycleConfig = { verifyWindowMs: Infinity, releaseQuietMs: Infinity };
 
 export function lifecycleFor(config: RepoConfig): LifecycleConfig {
   return { ...DEFAULT_LIFECYCLE, verifyWindowMs: config.incidents.verification_hours * 3_600_000 };
@@ -80,10 +82,22 @@ export async function syncIncidents(
       await renew();
     };
 
-    // Verification uses the default repository's window (incidents from every repo share one pass).
-    const main = s.env.incidents.repo ?? Object.values(s.env.incidents.repos)[0];
-    const mainConfig = main ? (await target(main)).config : DEFAULT_CONFIG;
-    out.resolved = (await resolveDueIncidents(s.db, now, lifecycleFor(mainConfig))).map((i) => i.id);
+    // Verification uses each incident's own repository's window (`incidents.verification_hours`);
+    // a repository whose config cannot be read resolves nothing this pass (the error fails the job).
+    const windows = new Map<string, LifecycleConfig>();
+    for (const inc of await listIncidents(s.db, { status: "fix-merged", limit: 10_000 })) {
+      const repo = targetRepo(s.env.incidents, inc);
+      if (!repo || windows.has(repo)) continue;
+      windows.set(repo, NEVER);
+      await attempt(inc, "read repository config", async () => {
+        windows.set(repo, lifecycleFor((await target(repo)).config));
+      });
+    }
+    const windowOf = (inc: Incident) => {
+      const repo = targetRepo(s.env.incidents, inc);
+      return (repo && windows.get(repo)) || DEFAULT_LIFECYCLE;
+    };
+    out.resolved = (await resolveDueIncidents(s.db, now, windowOf)).map((i) => i.id);
 
     const pending = await pendingGitHubEffects(s.db, { now, statsIntervalMs: 60_000, limit: 200 });
     let opened = 0;

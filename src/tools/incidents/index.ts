@@ -1,6 +1,5 @@
 import type { Services } from "../../app/services.ts";
 import type { CommandPayload } from "../../events/commands.ts";
-import type { IncidentPrPayload } from "../../events/incidents.ts";
 import { InvalidInputError } from "../../errors.ts";
 import { LEVELS } from "../../github/permissions.ts";
 import { mirrorStatus } from "../../incidents/github/mirror.ts";
@@ -12,6 +11,7 @@ import type { IncidentStatus } from "../../incidents/schema.ts";
 import type { JobHandler } from "../../jobs/types.ts";
 import { authorize, commandContext, reply } from "../command-job.ts";
 import { dispatchIncident } from "./dispatch.ts";
+import { issueStateHandler, prLinkHandler } from "./events.ts";
 
 // Job handlers of the incident ↔ GitHub loop: the sync pass, fix-PR linking and `/incident` commands.
 
@@ -54,23 +54,8 @@ export function incidentsJobs(s: Services): Record<string, JobHandler> {
         );
     },
 
-    "incidents.pr-link": async (job, ctx) => {
-      const p = job.payload as IncidentPrPayload;
-      const action: IncidentAction = p.action === "merged" ? "merge-fix" : "propose-fix";
-      let moved = 0;
-      for (const n of p.issues) {
-        const inc = await findIncidentByIssue(s.db, job.repo!, n);
-        if (!inc) continue;
-        const r = await transitionIncident(s.db, inc.id, action, {
-          pr: { repo: job.repo!, number: p.number },
-        });
-        if (r) {
-          moved++;
-          ctx.log.info({ incidentId: inc.id, pr: p.number, status: r.status }, "incident linked to a fix PR");
-        }
-      }
-      if (moved) await requestSync();
-    },
+    "incidents.pr-link": prLinkHandler(s, requestSync),
+    "incidents.issue-state": issueStateHandler(s),
 
     "command.incident": async (job) => {
       const cctx = await commandContext(s, job);
@@ -112,7 +97,7 @@ export function incidentsJobs(s: Services): Record<string, JobHandler> {
         now = cur;
       }
       await mirrorStatus(s, now, job.installationId!, cfg, { comment: false });
-      const said = statusComment(now, { verificationHours: cfg.incidents.verification_hours });
+      const said = statusComment(now, { verificationHours: cfg.incidents.verification_hours, byHand: true });
       await reply(
         cctx,
         `${said?.body ?? `Incident ${inc.id} is now **${to}**.`}\n\n_Set by @${payload.commenter} with \`/incident ${verb}\`._`,

@@ -106,23 +106,28 @@ export class FakeRepo {
   #nextComment = 5000;
   #nextIssue = 1347;
 
-  constructor() {
+  /** `config`: the repository's `.github/steward.yml` (YAML); none when absent. */
+  constructor(opts: { config?: string } = {}) {
     const base = `/repos/${OWNER}/${NAME}`;
     const rec = (method: string, path: string, body: any) => {
       this.calls.push({ method, path: path.replace(/\?.*$/, ""), body });
     };
-    nock(GH)
+    const token = nock(GH)
       .persist()
       .post(`/app/installations/${INSTALLATION}/access_tokens`)
       .reply(201, {
         token: "ghs_test",
         expires_at: new Date(Date.now() + 3600_000).toISOString(),
         permissions: {},
-      })
-      .get(`${base}/contents/${encodeURIComponent(".github/steward.yml")}`)
-      .reply(404, { message: "Not Found" })
-      .get(`/repos/${OWNER}/.github/contents/${encodeURIComponent(".github/steward.yml")}`)
-      .reply(404, { message: "Not Found" });
+      });
+    const configPath = `${base}/contents/${encodeURIComponent(".github/steward.yml")}`;
+    if (opts.config === undefined)
+      token
+        .get(configPath)
+        .reply(404, { message: "Not Found" })
+        .get(`/repos/${OWNER}/.github/contents/${encodeURIComponent(".github/steward.yml")}`)
+        .reply(404, { message: "Not Found" });
+    else token.get(configPath).reply(200, opts.config, { "content-type": "text/plain; charset=utf-8" });
     nock(GH)
       .persist()
       .post(`${base}/issues`)

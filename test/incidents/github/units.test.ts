@@ -3,6 +3,8 @@ import { loadEnv } from "../../../src/config/env.ts";
 import { incidentsRoute } from "../../../src/events/incidents.ts";
 import type { WebhookEvent } from "../../../src/events/types.ts";
 import { claimOnce } from "../../../src/incidents/github/claim.ts";
+import { manualTransition } from "../../../src/incidents/github/manual.ts";
+import type { IncidentStatus } from "../../../src/incidents/schema.ts";
 import { code, fence, severityLabel } from "../../../src/incidents/github/render.ts";
 import { targetRepo } from "../../../src/incidents/github/target.ts";
 import type { IncidentSample } from "../../../src/incidents/registry.ts";
@@ -45,14 +47,81 @@ describe("incidentsRoute (pure)", () => {
     ]);
   });
 
-  it("ignores PRs without references, unmerged closes and other actions", () => {
+  it("ignores PRs without references and other actions; tells merges from unmerged closes", () => {
     expect(incidentsRoute(prEvent("opened", "Refactor the cart"))).toEqual([]);
-    expect(incidentsRoute(prEvent("closed", "Fixes #12", false))).toEqual([]);
+    expect(incidentsRoute(prEvent("closed", "Refactor the cart", false))).toEqual([]);
+    expect(
+      incidentsRoute(prEvent("closed", "Fixes #12", false)).map((j) => [
+        j.dedupeKey,
+        (j.payload as { action: string }).action,
+      ]),
+    ).toEqual([["incidents.pr-link:Codertocat/Hello-World#2:closed", "closed"]]);
     expect(incidentsRoute(prEvent("synchronize", "Fixes #12"))).toEqual([]);
     const merged = incidentsRoute(prEvent("closed", "Fixes #12", true));
     expect(merged.map((j) => [j.dedupeKey, (j.payload as { action: string }).action])).toEqual([
       ["incidents.pr-link:Codertocat/Hello-World#2:merged", "merged"],
     ]);
+  });
+});
+
+describe("manualTransition (pure)", () => {
+  const inc = (status: IncidentStatus, resolvedAt: number | null = null, lastSeen = 10) => ({
+    status,
+    resolvedAt,
+    lastSeen,
+  });
+  it("maps hand-made closes and reopens to transitions", () => {
+    const closed = (stateReason: string | null) => ({ action: "closed" as const, stateReason });
+    const reopened = { action: "reopened" as const, stateReason: null };
+    expect(manualTransition(inc("open"), closed("not_planned"))).toEqual({ action: "ignore", to: "ignored" });
+    expect(manualTransition(inc("regressed"), closed("duplicate"))).toEqual({
+      action: "ignore",
+      to: "ignored",
+    });
+    expect(manualTransition(inc("open"), closed("completed"))).toEqual({ action: "resolve", to: "resolved" });
+    expect(manualTransition(inc("regressed"), closed(null))).toEqual({ action: "resolve", to: "resolved" });
+    expect(manualTransition(inc("fix-proposed"), closed("completed"))).toBeNull();
+    expect(manualTransition(inc("fix-merged"), closed("completed"))).toBeNull();
+    expect(manualTransition(inc("resolved", 5), closed("completed"))).toBeNull();
+    expect(manualTransition(inc("ignored"), closed("not_planned"))).toBeNull();
+    expect(manualTransition(inc("resolved", 20, 10), reopened)).toEqual({ action: "reopen", to: "open" });
+    expect(manualTransition(inc("resolved", 5, 10), reopened)).toEqual({
+      action: "regress",
+      to: "regressed",
+    });
+    expect(manualTransition(inc("ignored"), reopened)).toEqual({ action: "reopen", to: "open" });
+    expect(manualTransition(inc("open"), reopened)).toBeNull();
+  });
+  it("routes only people's closes and reopens of issues carrying the incident marker", () => {
+    const ev = (action: string, body: string, sender = { login: "maint", type: "User" }): WebhookEvent => {
+      const p = examplePayload("issues", "opened");
+      p.action = action;
+      p.issue.body = body;
+      p.issue.state_reason = action === "closed" ? "not_planned" : null;
+      p.sender = sender;
+      return {
+        name: "issues",
+        action,
+        deliveryId: "d2",
+        installationId: 42,
+        repo: p.repository.full_name,
+        payload: p,
+      };
+    };
+    const marked = "<!-- steward:incident key=7 -->\n### 🚨 Incident 7";
+    expect(incidentsRoute(ev("closed", marked))).toEqual([
+      {
+        kind: "incidents.issue-state",
+        repo: "Codertocat/Hello-World",
+        installationId: 42,
+        targetNumber: 1,
+        deliveryId: "d2",
+        payload: { action: "closed", number: 1, stateReason: "not_planned", sender: "maint" },
+      },
+    ]);
+    expect(incidentsRoute(ev("closed", marked, { login: "steward[bot]", type: "Bot" }))).toEqual([]);
+    expect(incidentsRoute(ev("closed", "x\n<!-- steward:incident key=7 -->"))).toEqual([]);
+    expect(incidentsRoute(ev("edited", marked))).toEqual([]);
   });
 });
 
