@@ -19,7 +19,15 @@ export function isBotSender(payload: any): boolean {
 }
 
 /** Events a bot sends that Steward still needs (a bot merging a fix PR still moves an incident). */
-const BOT_EVENTS_KEPT = new Set(["pull_request.closed", "installation.created", "installation.deleted"]);
+// A bot (Steward itself included) closing or locking a ticket must still retire its pending proposals.
+const BOT_EVENTS_KEPT = new Set([
+  "pull_request.closed",
+  "pull_request.locked",
+  "issues.closed",
+  "issues.locked",
+  "installation.created",
+  "installation.deleted",
+]);
 
 export function toEvent(name: string, id: string, payload: any): WebhookEvent {
   const full = payload?.repository?.full_name;
