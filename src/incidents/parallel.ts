@@ -25,7 +25,8 @@ export interface ParallelOptions {
 
 export function defaultParallel(): ParallelOptions {
   return {
-    workers: Math.min(2, availableParallelism() - 1),
+    // One is enough: this thread's share (parse, normalise, fingerprint, write) is the larger one.
+    workers: availableParallelism() >= 2 ? 1 : 0,
     minBytes: 32 * 1024 * 1024,
     chunkBytes: 2 * 1024 * 1024,
   };
