@@ -1,6 +1,6 @@
 // Similar-issues benchmark on real duplicate data (fixtures/similar, GitBugs: Hadoop Jira + SeaMonkey
 // Bugzilla). Reports Steward's ranker against a plain BM25 baseline measured in the same run.
-// Run: npm run bench:similar   (add `-- --no-scale` to skip the 10,000-issue timing part)
+// Run: npm run bench:similar   (`-- --no-scale`: quality only; `-- --scale-only`: timing only)
 
 import { loadavg } from "node:os";
 import { BaselineIndex } from "../src/search/baseline.ts";
@@ -122,74 +122,77 @@ function scale(projects: Project[]) {
 }
 
 const projects = loadProjects();
-const records = projects.flatMap(evaluate);
-const header = [
-  "| Ranker | Queries | recall@1 | recall@5 | recall@10 | MRR@10 |",
-  "|---|---|---|---|---|---|",
-];
-const gain = (rs: QueryRecord[]) => {
-  const s = quality(rs, "rank");
-  const b = quality(rs, "baseRank");
-  return ((s.r5 - b.r5) / s.n) * 100;
-};
+function reportQuality(): void {
+  const records = projects.flatMap(evaluate);
+  const header = [
+    "| Ranker | Queries | recall@1 | recall@5 | recall@10 | MRR@10 |",
+    "|---|---|---|---|---|---|",
+  ];
+  const gain = (rs: QueryRecord[]) => {
+    const s = quality(rs, "rank");
+    const b = quality(rs, "baseRank");
+    return ((s.r5 - b.r5) / s.n) * 100;
+  };
 
-// Held-out: the threshold is chosen on one half only and judged on the other. Each split is run in
-// both directions (tune→test, then test→tune) so four held-out estimates show the spread.
-const thresholdRows = [
-  "| Split | Chosen on | Rule | Threshold | FA on tune half | FA held out | Dup flagged held out | FA held out at default |",
-  "|---|---|---|---|---|---|---|---|",
-];
-const defaultFlags = (rs: QueryRecord[]) => {
-  const f = flags(rs, DEFAULT_DUPLICATE_THRESHOLD);
-  return pctText(f.falseAlarms, f.nonDuplicates);
-};
-for (const how of ["time", "hash"] as const) {
-  const { tune, test } = split(records, how);
-  const lines = [`### Held-out quality (${how} split, test half)`, "", ...header];
+  // Held-out: the threshold is chosen on one half only and judged on the other. Each split is run in
+  // both directions (tune→test, then test→tune) so four held-out estimates show the spread.
+  const thresholdRows = [
+    "| Split | Chosen on | Rule | Threshold | FA on tune half | FA held out | Dup flagged held out | FA held out at default |",
+    "|---|---|---|---|---|---|---|---|",
+  ];
+  const defaultFlags = (rs: QueryRecord[]) => {
+    const f = flags(rs, DEFAULT_DUPLICATE_THRESHOLD);
+    return pctText(f.falseAlarms, f.nonDuplicates);
+  };
+  for (const how of ["time", "hash"] as const) {
+    const { tune, test } = split(records, how);
+    const lines = [`### Held-out quality (${how} split, test half)`, "", ...header];
+    for (const p of projects) {
+      const rs = test.filter((r) => r.project === p.name);
+      lines.push(qualityRow(`Steward — ${p.name}`, quality(rs, "rank")));
+      lines.push(qualityRow(`BM25 baseline — ${p.name}`, quality(rs, "baseRank")));
+    }
+    lines.push(qualityRow("**Steward — test**", quality(test, "rank")));
+    lines.push(qualityRow("**BM25 baseline — test**", quality(test, "baseRank")));
+    console.log(
+      `${lines.join("\n")}\nrecall@5 gain over baseline (test half): ${gain(test).toFixed(1)} points\n`,
+    );
+    for (const [from, to, name] of [
+      [tune, test, how === "time" ? "earlier half" : "even-hash half"],
+      [test, tune, how === "time" ? "later half" : "odd-hash half"],
+    ] as const) {
+      for (const rule of ["point", "margin"] as const) {
+        const t = chooseThreshold(from, rule);
+        const ft = flags(from, t);
+        const fh = flags(to, t);
+        thresholdRows.push(
+          `| ${how} | ${name} | ${rule} | ${t.toFixed(2)} | ${pctText(ft.falseAlarms, ft.nonDuplicates)} | ` +
+            `${pctText(fh.falseAlarms, fh.nonDuplicates)} | ${pctText(fh.flagged, fh.duplicates)} | ${defaultFlags(to)} |`,
+        );
+      }
+    }
+  }
+  console.log(
+    `### Threshold chosen on one half, judged on the other (target: false alarms ≤ 10%)\n\n${thresholdRows.join("\n")}\n`,
+  );
+
+  // All queries (tuned on the same data: kept for comparison with earlier runs).
+  const lines = ["### All queries (in-sample)", "", ...header];
   for (const p of projects) {
-    const rs = test.filter((r) => r.project === p.name);
+    const rs = records.filter((r) => r.project === p.name);
     lines.push(qualityRow(`Steward — ${p.name}`, quality(rs, "rank")));
     lines.push(qualityRow(`BM25 baseline — ${p.name}`, quality(rs, "baseRank")));
   }
-  lines.push(qualityRow("**Steward — test**", quality(test, "rank")));
-  lines.push(qualityRow("**BM25 baseline — test**", quality(test, "baseRank")));
+  lines.push(qualityRow("**Steward — all**", quality(records, "rank")));
+  lines.push(qualityRow("**BM25 baseline — all**", quality(records, "baseRank")));
+  console.log(lines.join("\n"));
+  console.log(`recall@5 gain over baseline: ${gain(records).toFixed(1)} points`);
   console.log(
-    `${lines.join("\n")}\nrecall@5 gain over baseline (test half): ${gain(test).toFixed(1)} points\n`,
+    `all at default ${DEFAULT_DUPLICATE_THRESHOLD}: ${flagsText(flags(records, DEFAULT_DUPLICATE_THRESHOLD))}\n`,
   );
-  for (const [from, to, name] of [
-    [tune, test, how === "time" ? "earlier half" : "even-hash half"],
-    [test, tune, how === "time" ? "later half" : "odd-hash half"],
-  ] as const) {
-    for (const rule of ["point", "margin"] as const) {
-      const t = chooseThreshold(from, rule);
-      const ft = flags(from, t);
-      const fh = flags(to, t);
-      thresholdRows.push(
-        `| ${how} | ${name} | ${rule} | ${t.toFixed(2)} | ${pctText(ft.falseAlarms, ft.nonDuplicates)} | ` +
-          `${pctText(fh.falseAlarms, fh.nonDuplicates)} | ${pctText(fh.flagged, fh.duplicates)} | ${defaultFlags(to)} |`,
-      );
-    }
-  }
 }
-console.log(
-  `### Threshold chosen on one half, judged on the other (target: false alarms ≤ 10%)\n\n${thresholdRows.join("\n")}\n`,
-);
 
-// All queries (tuned on the same data: kept for comparison with earlier runs).
-const lines = ["### All queries (in-sample)", "", ...header];
-for (const p of projects) {
-  const rs = records.filter((r) => r.project === p.name);
-  lines.push(qualityRow(`Steward — ${p.name}`, quality(rs, "rank")));
-  lines.push(qualityRow(`BM25 baseline — ${p.name}`, quality(rs, "baseRank")));
-}
-lines.push(qualityRow("**Steward — all**", quality(records, "rank")));
-lines.push(qualityRow("**BM25 baseline — all**", quality(records, "baseRank")));
-console.log(lines.join("\n"));
-console.log(`recall@5 gain over baseline: ${gain(records).toFixed(1)} points`);
-console.log(
-  `all at default ${DEFAULT_DUPLICATE_THRESHOLD}: ${flagsText(flags(records, DEFAULT_DUPLICATE_THRESHOLD))}\n`,
-);
-
+if (!process.argv.includes("--scale-only")) reportQuality();
 if (!process.argv.includes("--no-scale")) {
   const load = () =>
     loadavg()
