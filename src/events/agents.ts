@@ -1,7 +1,7 @@
 import { parseAgentCommand } from "../agents/parse.ts";
 import type { EnqueueInput } from "../jobs/types.ts";
 import { parseCommand } from "../tools/commands.ts";
-import type { Route } from "./types.ts";
+import { type Route, text } from "./types.ts";
 
 // Webhooks of the worker loop → jobs. Pure: every permission, proposal and config check happens in the
 // job (src/tools/agents), live. `/agent`, `/approve` and `/deny` arrive through commandRoute as
@@ -61,9 +61,9 @@ export interface AgentLabelPayload {
 
 function sender(p: any): Sender {
   return {
-    login: String(p?.sender?.login ?? ""),
+    login: text(p?.sender?.login, ""),
     id: Number(p?.sender?.id ?? 0),
-    type: String(p?.sender?.type ?? "User"),
+    type: text(p?.sender?.type, "User"),
   };
 }
 

@@ -1,5 +1,5 @@
 import { type Command, parseCommand } from "../tools/commands.ts";
-import type { Route } from "./types.ts";
+import { type Route, text } from "./types.ts";
 
 /** Coalescing window for repeated commands of one kind on one issue or PR. */
 export const COMMAND_DEBOUNCE_MS = Number(process.env.STEWARD_COMMAND_DEBOUNCE_MS ?? 5_000);
@@ -59,19 +59,19 @@ export const commandRoute: Route = (ev) => {
     commentKind = "review";
     thread = {
       commentId: c?.in_reply_to_id ?? c?.id,
-      path: String(c?.path ?? ""),
+      path: text(c?.path, ""),
       line: c?.line ?? c?.original_line ?? null,
       startLine: c?.start_line ?? c?.original_start_line ?? null,
       side: c?.side ?? null,
-      diffHunk: String(c?.diff_hunk ?? ""),
-      commitId: String(c?.commit_id ?? ""),
+      diffHunk: text(c?.diff_hunk, ""),
+      commitId: text(c?.commit_id, ""),
     };
   } else return [];
   if (typeof body !== "string" || typeof number !== "number" || typeof c?.id !== "number") return [];
   const parsed = parseCommand(body);
   if (parsed.kind === "none") return [];
   const base = { repo: ev.repo, targetNumber: number };
-  const commenter = String(c?.user?.login ?? ev.payload?.sender?.login ?? "");
+  const commenter = text(c?.user?.login ?? ev.payload?.sender?.login, "");
   if (parsed.kind === "error") {
     return [
       {

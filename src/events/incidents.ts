@@ -1,7 +1,7 @@
 import { parseMarker } from "../github/markers.ts";
 import { parseClosingReferences } from "../tools/pr-json/links.ts";
 import { isBotSender } from "./intake.ts";
-import type { Route, WebhookEvent } from "./types.ts";
+import { type Route, text, type WebhookEvent } from "./types.ts";
 
 // Fix-PR linking and hand-made issue state changes. Pure: the route only checks that a PR's title or
 // body names issues with a closing keyword (`Fixes #12`), or that a closed/reopened issue carries
@@ -33,11 +33,11 @@ export const incidentsRoute: Route = (ev) => {
   const pr = ev.payload?.pull_request;
   if (typeof pr?.number !== "number") return [];
   const [owner, name] = ev.repo.split("/") as [string, string];
-  const text = `${pr.title ?? ""}\n${pr.body ?? ""}`;
+  const prText = `${text(pr.title)}\n${text(pr.body)}`;
   const own = `https://github.com/${ev.repo}/issues/`.toLowerCase();
   const issues = [
     ...new Set(
-      parseClosingReferences(text, { owner, repo: name })
+      parseClosingReferences(prText, { owner, repo: name })
         .filter((r) => !r.url || r.url.toLowerCase().startsWith(own))
         .map((r) => r.number),
     ),
@@ -73,7 +73,7 @@ function issueStateRoute(ev: WebhookEvent) {
     action: ev.action,
     number: issue.number,
     stateReason: typeof issue.state_reason === "string" ? issue.state_reason : null,
-    sender: String(ev.payload?.sender?.login ?? "someone"),
+    sender: text(ev.payload?.sender?.login, "someone"),
   };
   return [
     {

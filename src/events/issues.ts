@@ -1,6 +1,6 @@
 import type { EnqueueInput } from "../jobs/types.ts";
 import { parseCommand } from "../tools/commands.ts";
-import type { Route } from "./types.ts";
+import { type Route, text } from "./types.ts";
 
 /**
  * Default grace window before an issue is triaged: authors edit right after opening, so the job waits
@@ -62,7 +62,7 @@ function triage(repo: string, issue: any, trigger: TriagePayload["trigger"]): En
  * intake drops them); the opt-out label and `issues.enabled` are checked by the job, which has config.
  */
 function mapIssues(repo: string, pr: any, action: string): EnqueueInput {
-  const payload: MapPayload = { number: pr.number, action, headSha: String(pr.head?.sha ?? "") };
+  const payload: MapPayload = { number: pr.number, action, headSha: text(pr.head?.sha, "") };
   return {
     kind: "pr.map-issues",
     repo,

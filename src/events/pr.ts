@@ -1,5 +1,5 @@
 import type { EnqueueInput } from "../jobs/types.ts";
-import type { Route } from "./types.ts";
+import { type Route, text } from "./types.ts";
 
 /** A burst of pushes to one PR gives one incremental review. */
 export const PUSH_DEBOUNCE_MS = Number(process.env.STEWARD_PUSH_DEBOUNCE_MS ?? 60_000);
@@ -25,17 +25,17 @@ function prPayload(p: any): PrEventPayload | undefined {
   if (!pr || typeof pr.number !== "number") return undefined;
   return {
     number: pr.number,
-    action: String(p.action),
-    headSha: String(pr.head?.sha ?? ""),
-    baseSha: String(pr.base?.sha ?? ""),
+    action: text(p.action),
+    headSha: text(pr.head?.sha, ""),
+    baseSha: text(pr.base?.sha, ""),
     before: typeof p.before === "string" ? p.before : undefined,
     draft: Boolean(pr.draft),
-    title: String(pr.title ?? ""),
-    author: String(pr.user?.login ?? ""),
-    authorType: String(pr.user?.type ?? "User"),
-    labels: Array.isArray(pr.labels) ? pr.labels.map((l: any) => String(l?.name ?? "")).filter(Boolean) : [],
-    headRef: String(pr.head?.ref ?? ""),
-    baseRef: String(pr.base?.ref ?? ""),
+    title: text(pr.title, ""),
+    author: text(pr.user?.login, ""),
+    authorType: text(pr.user?.type, "User"),
+    labels: Array.isArray(pr.labels) ? pr.labels.map((l: any) => text(l?.name, "")).filter(Boolean) : [],
+    headRef: text(pr.head?.ref, ""),
+    baseRef: text(pr.base?.ref, ""),
   };
 }
 

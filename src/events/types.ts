@@ -18,3 +18,14 @@ export interface WebhookEvent {
  * reads. Anything that needs GitHub, the LLM or config happens in the job.
  */
 export type Route = (ev: WebhookEvent) => EnqueueInput[];
+
+/**
+ * A payload field as text: strings as they are, numbers and booleans spelled out, anything else (objects,
+ * arrays, a malformed payload's surprises) the fallback. `String(x)` would throw on objects without a
+ * prototype, and a route must never throw.
+ */
+export function text(v: unknown, fallback = ""): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  return fallback;
+}
