@@ -7,7 +7,7 @@ import type { RepoConfig } from "../../config/schema.ts";
 import { wrapGitHub } from "../../github/errors.ts";
 import { meetsPermission } from "../../github/permissions.ts";
 import type { Job } from "../../jobs/types.ts";
-import { loadIncidentContext } from "./incident.ts";
+import { loadIncidentContext } from "../../incidents/github/context.ts";
 
 // Builds a run's ticket context (title, body, comments, incident, branch and head) and dispatches it.
 // Comment authors' permissions are looked up live, once per author per dispatch: only comments by
