@@ -1,10 +1,10 @@
 // The issue triage pipeline: (grace window) → skip checks → score → similar → analysis → notify.
 // Each step writes through persistent comments, so a second run edits rather than duplicates.
 import type { TriagePayload } from "../../events/issues.ts";
-import { errorMessage } from "../../errors.ts";
+import { errorMessage, StewardError } from "../../errors.ts";
 import { wrapGitHub } from "../../github/errors.ts";
 import { extractIssueElements } from "../issue-map/index.ts";
-import { runAnalysis } from "./analyze.ts";
+import { ANALYSIS_KIND, runAnalysis } from "./analyze.ts";
 import { type IssueData, type IssueJobContext, toIssueData } from "./context.ts";
 import { sendNotification } from "./notify.ts";
 import type { Notifier } from "../../notify/index.ts";
@@ -92,9 +92,21 @@ export async function triage(
         if ("message" in a) ctx.log.warn({ number, reason: a.message }, "automatic analysis not posted");
       } catch (err) {
         // The score and similar comments are already up; a failed optional analysis must not undo
-        // the run (a retry would redo it all), so it is logged and left to /analyze.
+        // the run (a retry would redo it all). It is not silent either: the analysis comment says
+        // what went wrong and how to retry.
         analysis = "failed";
         ctx.log.warn({ number, err: errorMessage(err) }, "automatic analysis failed");
+        const why = err instanceof StewardError ? err.userMessage : "an unexpected error";
+        await ctx.gw
+          .upsertComment({
+            issueNumber: number,
+            kind: ANALYSIS_KIND,
+            key: String(number),
+            body: `### Analysis not available\n\nSteward could not analyse this issue: ${why}\n\nA maintainer can retry with \`/analyze\`.`,
+          })
+          .catch((e) =>
+            ctx.log.warn({ number, err: errorMessage(e) }, "could not post the analysis failure note"),
+          );
       }
     }
   } else analysis = passes ? "skipped: issues.analyze.auto is false" : "skipped: below the score threshold";

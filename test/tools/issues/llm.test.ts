@@ -64,6 +64,31 @@ describe("issue analysis and commands", () => {
     await t.cleanup();
   });
 
+  it("says so on the issue when the automatic analysis fails, instead of failing silently", async () => {
+    const app = testApp(t.db, LLM_ENV);
+    gh.issues.set(
+      20,
+      rawIssue("acme", "widgets", 20, { title: TITLE, body: GOOD_BODY, created_at: CREATED }),
+    );
+    nock("http://llm.test")
+      .post("/v1/chat/completions", (b) => b.response_format?.json_schema?.name === "similar_rerank")
+      .reply(200, completion(JSON.stringify({ order: [10] })))
+      .post("/v1/chat/completions", (b) => b.response_format?.json_schema?.name === "issue_analysis")
+      .reply(401, { error: { message: "Incorrect API key provided", type: "invalid_request_error" } });
+    await app.receive("issues", openedPayload(gh, 20, TITLE, GOOD_BODY, CREATED));
+    await app.drain();
+
+    const comments = gh.stewardComments(20);
+    expect(comments.map((c) => /steward:([\w-]+)/.exec(c)![1])).toEqual(["issue-similar", "issue-analysis"]);
+    expect(comments[1]).toContain("### Analysis not available");
+    expect(comments[1]).toContain("LLM endpoint rejected the API key (401); check LLM_API_KEY.");
+    expect(comments[1]).toContain("A maintainer can retry with `/analyze`.");
+    // The triage itself completed: its job is done, not dead-lettered.
+    expect(await t.db.query("SELECT state FROM jobs WHERE kind = 'issue.triage'")).toEqual([
+      { state: "done" },
+    ]);
+  });
+
   it("posts the analysis when the score passes, with the issue fenced as untrusted; re-ranks similar issues", async () => {
     const app = testApp(t.db, LLM_ENV);
     gh.issues.set(
