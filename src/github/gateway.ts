@@ -47,7 +47,14 @@ import {
   listPullFiles,
   updatePullBody,
 } from "./pulls.ts";
-import { type PostReviewInput, type PostReviewResult, postReview, replyToReviewComment } from "./reviews.ts";
+import {
+  listReviewComments,
+  type PostReviewInput,
+  type PostReviewResult,
+  postReview,
+  type ReviewCommentView,
+  replyToReviewComment,
+} from "./reviews.ts";
 import type { GatewayContext, GatewayOptions } from "./types.ts";
 
 export class GitHubGateway {
@@ -96,6 +103,10 @@ export class GitHubGateway {
   // Reviews
   postReview(input: PostReviewInput): Promise<PostReviewResult> {
     return postReview(this.#ctx, input);
+  }
+  /** Every inline review comment on the PR (all pages), each flagged `own` when Steward wrote it. */
+  listReviewComments(pullNumber: number): Promise<ReviewCommentView[]> {
+    return listReviewComments(this.#ctx, pullNumber);
   }
   replyToReviewComment(
     pullNumber: number,

@@ -20,6 +20,7 @@ export {
   type PostReviewResult,
   type RejectedComment,
   type ReviewCommentInput,
+  type ReviewCommentView,
   renderRejected,
 } from "./reviews.ts";
 export type { GatewayOptions, Octokit } from "./types.ts";

@@ -5,8 +5,9 @@
 import { canAnchor } from "../diff/anchor.ts";
 import type { DiffFile, ReviewAnchor } from "../diff/types.ts";
 import { truncateBody } from "./body.ts";
+import { isOwnAuthor } from "./comments.ts";
 import { gitHubReason, statusOf, wrapGitHub } from "./errors.ts";
-import { BODY_TARGET, type REVIEW_EVENTS } from "./limits.ts";
+import { BODY_TARGET, PER_PAGE_MAX, type REVIEW_EVENTS } from "./limits.ts";
 import type { GatewayContext } from "./types.ts";
 
 export interface ReviewCommentInput extends ReviewAnchor {
@@ -149,4 +150,43 @@ export async function replyToReviewComment(
     `reply to review comment ${commentId} on #${pullNumber}`,
   );
   return { id: data.id, url: data.html_url };
+}
+
+export interface ReviewCommentView {
+  id: number;
+  body: string;
+  path: string;
+  /** Null when the comment is outdated (its line is no longer in the diff). */
+  line: number | null;
+  user: { login: string; type: string } | null;
+  /** Written by Steward's own bot (the same test as for its issue comments). */
+  own: boolean;
+}
+
+/** Every inline review comment on the PR, all pages, oldest first. */
+export async function listReviewComments(
+  ctx: GatewayContext,
+  pullNumber: number,
+): Promise<ReviewCommentView[]> {
+  const all = await wrapGitHub(
+    () =>
+      ctx.octokit.paginate(ctx.octokit.rest.pulls.listReviewComments, {
+        owner: ctx.owner,
+        repo: ctx.repo,
+        pull_number: pullNumber,
+        per_page: PER_PAGE_MAX,
+      }),
+    `list the review comments on #${pullNumber}`,
+  );
+  return all.map((c) => {
+    const user = c.user ? { login: c.user.login, type: c.user.type } : null;
+    return {
+      id: c.id,
+      body: c.body ?? "",
+      path: c.path,
+      line: c.line ?? null,
+      user,
+      own: isOwnAuthor(user, ctx.appSlug),
+    };
+  });
 }

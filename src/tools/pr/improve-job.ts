@@ -1,6 +1,8 @@
 // /improve against a live PR: committable suggestions (validated lines, score ≥ threshold, not
 // posted before) in ONE review; everything else in the persistent table comment, whose marker state
-// remembers every fingerprint posted so far.
+// remembers the latest fingerprints posted (a fast path). Before posting, Steward's own review
+// comments are scanned for their fingerprint markers: no cap, and a retry after a crash between the
+// review and the table comment repeats nothing.
 import { z } from "zod";
 import type { Services } from "../../app/services.ts";
 import type { RepoConfig } from "../../config/schema.ts";
@@ -13,11 +15,13 @@ import type { Suggestion } from "../improve/schema.ts";
 import type { RunOptions } from "../options.ts";
 import { type Fingerprinted, improveCore } from "./improve-core.ts";
 import { repoLanguages } from "./review-job.ts";
+import { postedOnPr } from "./posted.ts";
 import { loadPr } from "./source.ts";
 
 export const IMPROVE_KIND = "improve";
 export const IMPROVE_KEY = "table";
-// The marker state is capped at 4,000 base64 characters; 100 fingerprints stay well under it.
+// The marker state is capped at 4,000 base64 characters; 100 fingerprints stay well under it. Older
+// ones are still found by scanning the review comments.
 const MAX_REMEMBERED = 100;
 
 const improveState = z
@@ -98,7 +102,16 @@ export async function runImproveJob(
     usage: { tool: "improve", jobId: job.id, installationId: job.installationId ?? undefined },
   });
   const threshold = options.min_score ?? config.pr.improve.score_threshold;
-  const placed = placeSuggestions(result.fresh, pr.files, {
+  let fresh = result.fresh;
+  let duplicates = result.duplicates.length;
+  const onPr: string[] = [];
+  if (fresh.length > 0) {
+    const found = (await postedOnPr(gw, number)).suggestions;
+    onPr.push(...fresh.filter((f) => found.has(f.fingerprint)).map((f) => f.fingerprint));
+    fresh = fresh.filter((f) => !found.has(f.fingerprint));
+    duplicates += onPr.length;
+  }
+  const placed = placeSuggestions(fresh, pr.files, {
     threshold,
     commitable: config.pr.improve.commitable,
   });
@@ -116,15 +129,15 @@ export async function runImproveJob(
     headSha: pr.headSha,
     posted: placed.posted,
     rest: placed.rest,
-    duplicates: result.duplicates.length,
+    duplicates,
     threshold,
     notReviewed: result.notReviewed,
     ...(result.usage ? { usage: result.usage } : {}),
   });
   if (result.llmNote) body = body.replace(/\n\n/, `\n\n> [!NOTE]\n> ${result.llmNote}\n\n`);
-  const posted = [...(state.posted ?? []), ...placed.comments.map((c) => c.fingerprint)].slice(
-    -MAX_REMEMBERED,
-  );
+  const posted = [
+    ...new Set([...(state.posted ?? []), ...onPr, ...placed.comments.map((c) => c.fingerprint)]),
+  ].slice(-MAX_REMEMBERED);
   await gw.upsertComment({
     issueNumber: number,
     kind: IMPROVE_KIND,

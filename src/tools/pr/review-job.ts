@@ -1,5 +1,7 @@
 // /review against a live PR: fetch, (incremental) diff, one LLM call, ONE batched review for the
 // anchored findings, then the persistent summary comment whose marker state remembers the head SHA.
+// Each inline finding carries a hidden id marker; before posting, Steward's own review comments are
+// scanned for those ids, so a retry after a crash between the review and the comment repeats nothing.
 import { z } from "zod";
 import type { Services } from "../../app/services.ts";
 import type { RepoConfig } from "../../config/schema.ts";
@@ -7,6 +9,7 @@ import type { GitHubGateway } from "../../github/index.ts";
 import type { Job } from "../../jobs/types.ts";
 import type { RunOptions } from "../options.ts";
 import { renderFindingComment, renderReviewComment } from "../review/render.ts";
+import { findingMarker, postedOnPr } from "./posted.ts";
 import { type ReviewCoreResult, reviewCore } from "./review-core.ts";
 import { loadIncremental, loadPr, type PrData } from "./source.ts";
 
@@ -94,15 +97,24 @@ export async function runReviewJob(
     usage: { tool: "review", jobId: job.id, installationId: job.installationId ?? undefined },
   });
   const posted = new Set(state.inline ?? []);
-  const fresh = result.inline.filter((i) => !posted.has(i.fingerprint));
-  // The review first, the comment (and its state) after: a crash in between re-posts at worst,
-  // never loses a finding.
+  let fresh = result.inline.filter((i) => !posted.has(i.fingerprint));
+  // The state is a fast path only: it is saved after the review, so a crash in between (or an id
+  // that fell off the capped list) leaves it behind. The PR's own review comments decide.
+  let onPr: string[] = [];
+  if (fresh.length > 0) {
+    const found = (await postedOnPr(gw, number)).findings;
+    onPr = fresh.filter((i) => found.has(i.fingerprint)).map((i) => i.fingerprint);
+    fresh = fresh.filter((i) => !found.has(i.fingerprint));
+  }
   if (fresh.length > 0) {
     await gw.postReview({
       pullNumber: number,
       commitId: pr.headSha,
       body: `Steward review for \`${pr.headSha.slice(0, 12)}\`: ${fresh.length} finding${fresh.length === 1 ? "" : "s"} on the changed lines. The summary is in the Steward review comment on this PR.`,
-      comments: fresh.map((i) => ({ ...i.anchor, body: renderFindingComment(i.finding) })),
+      comments: fresh.map((i) => ({
+        ...i.anchor,
+        body: `${findingMarker(i.fingerprint)}\n${renderFindingComment(i.finding)}`,
+      })),
       files: pr.files,
     });
   }
@@ -120,7 +132,9 @@ export async function runReviewJob(
     ...(llmNote ? { llmNote } : {}),
     ...(result.usage ? { usage: result.usage } : {}),
   });
-  const remembered = [...posted, ...fresh.map((f) => f.fingerprint)].slice(-MAX_REMEMBERED);
+  const remembered = [...new Set([...posted, ...onPr, ...fresh.map((f) => f.fingerprint)])].slice(
+    -MAX_REMEMBERED,
+  );
   await gw.upsertComment({
     issueNumber: number,
     kind: REVIEW_KIND,

@@ -12,6 +12,7 @@ import {
   markerOf,
   mockCreateComment,
   mockCreateReview,
+  mockListReviewComments,
   mockListComments,
   mockLlm,
   mockPr,
@@ -76,6 +77,7 @@ describe("pull_request.opened → describe + review", () => {
     // pr.review
     mockListComments([], 2);
     mockPr(files);
+    mockListReviewComments();
     mockCreateReview(c);
     mockCreateComment(c);
 

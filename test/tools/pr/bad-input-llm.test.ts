@@ -16,6 +16,7 @@ import {
   markerOf,
   mockCreateComment,
   mockCreateReview,
+  mockListReviewComments,
   mockListComments,
   mockLlm,
   mockPr,
@@ -134,6 +135,7 @@ describe("PR tools: bad input from the model and the config", () => {
     // pr.review (defaults)
     mockPr(fixtureFiles("express-query-revalidation"));
     const llm = mockLlm([DESCRIBE, REVIEW]);
+    mockListReviewComments();
     mockCreateReview(c);
     mockCreateComment(c, 700);
     expect(await app.drain()).toBe(3);

@@ -14,6 +14,7 @@ import {
   markerOf,
   mockCreateComment,
   mockCreateReview,
+  mockListReviewComments,
   mockListComments,
   mockLlm,
   mockPr,
@@ -206,6 +207,7 @@ describe("PR tools: bad input", () => {
     };
     const llm = mockLlm([{ ...QUIET, findings: [finding] }]);
     const c = capture();
+    mockListReviewComments();
     mockCreateReview(c);
     mockCreateComment(c);
     expect(await app.drain()).toBe(1);

@@ -144,6 +144,42 @@ export function mockCreateReview(c: Captured, id = 80): void {
     .reply(200, { id, html_url: `https://github.com/x#review-${id}` });
 }
 
+export interface ReviewComment {
+  id: number;
+  body: string;
+  /** Defaults to Steward's own bot. */
+  user?: { login: string; type: string };
+}
+
+/**
+ * The PR's inline review comments as GitHub lists them, 100 a page (a Link header for the next page),
+ * read once per job that has something new to post.
+ */
+export function mockListReviewComments(comments: ReviewComment[] = []): void {
+  const pages = Math.max(1, Math.ceil(comments.length / 100));
+  for (let page = 1; page <= pages; page++) {
+    const slice = comments.slice((page - 1) * 100, page * 100);
+    const link: Record<string, string> =
+      page < pages
+        ? { Link: `<${GH}${R}/pulls/${NUMBER}/comments?per_page=100&page=${page + 1}>; rel="next"` }
+        : {};
+    nock(GH)
+      .get(`${R}/pulls/${NUMBER}/comments`)
+      .query(page === 1 ? { per_page: "100" } : { per_page: "100", page: String(page) })
+      .reply(
+        200,
+        slice.map((c) => ({
+          id: c.id,
+          body: c.body,
+          path: "lib/request.js",
+          line: 475,
+          user: c.user ?? { login: "steward-test[bot]", type: "Bot" },
+        })),
+        link,
+      );
+  }
+}
+
 /** Steward's comment kinds carry their marker on the first line. */
 export function markerOf(body: string): string {
   return body.split("\n")[0]!;

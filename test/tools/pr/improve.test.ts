@@ -10,6 +10,7 @@ import {
   LLM_ENV,
   mockCreateComment,
   mockCreateReview,
+  mockListReviewComments,
   mockEditComment,
   mockListComments,
   mockLlm,
@@ -89,6 +90,8 @@ describe("/improve", () => {
       mockListComments(run === 1 ? [] : [{ id: 700, body: table }], 2);
       mockPr(files);
       const llm = mockLlm([IMPROVE]);
+      // Each run has fresh suggestions (outside the diff, low score), so each reads the review comments.
+      mockListReviewComments(run === 1 ? [] : [{ id: 1, body: c.reviews[0]!.comments[0].body }]);
       if (run === 1) {
         mockCreateReview(c);
         mockCreateComment(c, 700);

@@ -12,6 +12,7 @@ import {
   keepOnlyPrJobs,
   LLM_ENV,
   mockCreateReview,
+  mockListReviewComments,
   mockEditComment,
   mockListComments,
   mockLlm,
@@ -89,6 +90,7 @@ describe("pr.push → incremental review", () => {
         commits: [{ commit: { message: "Add QUERY tests" } }],
       });
     const llm1 = mockLlm([REVIEW]);
+    mockListReviewComments();
     mockCreateReview(c);
     mockEditComment(c, 500);
     expect(await app.drain()).toBe(1);
