@@ -136,6 +136,10 @@ describe("secrets never leave their headers", () => {
       if (llmStatus === 200)
         gh(
           nock(GH)
+            // Steward's earlier inline comments, read so a retried review never repeats one.
+            .get(`${R}/pulls/${NUMBER}/comments`)
+            .query(true)
+            .reply(200, [])
             .post(`${R}/pulls/${NUMBER}/reviews`)
             .reply(200, { id: 80, html_url: "https://github.com/x#review-80" }),
         );
