@@ -231,15 +231,7 @@ async function writeCheckpoint(tx: Db, c: CheckpointUpdate, now: number): Promis
   );
 }
 
-export interface Checkpoint {
-  fileKey: string;
-  identity: string;
-  path: string;
-  offset: number;
-  lines: number;
-  errorLines: number;
-  nonJson: number;
-  tooLong: number;
+export interface Checkpoint extends CheckpointUpdate {
   updatedAt: number;
 }
 

@@ -1,6 +1,6 @@
 // Reads a PR's diff from GitHub and turns it into parsed files plus the "not reviewed" notes that
 // GitHub's own limits force on us (3,000 files, patches it would not send). Reads only.
-import { parsePatch } from "../../diff/index.ts";
+import { type GitHubPullFile, parsePatch } from "../../diff/index.ts";
 import type { DiffFile } from "../../diff/types.ts";
 import { GitHubAPIError } from "../../errors.ts";
 import type { GitHubGateway } from "../../github/index.ts";
@@ -25,14 +25,7 @@ export interface PrData {
   warnings: string[];
 }
 
-type RawFile = {
-  filename: string;
-  previous_filename?: string;
-  status: string;
-  patch?: string;
-  additions?: number;
-  deletions?: number;
-};
+type RawFile = GitHubPullFile;
 
 export function parsePullFiles(raw: readonly RawFile[]): { files: DiffFile[]; warnings: string[] } {
   const files: DiffFile[] = [];
