@@ -310,9 +310,8 @@ async function execute(
       },
     );
 
-  if (!GITHUB_SIDE.has(p.command.type)) {
-    const result = `handed to run #${p.runId}`;
-    await writeAudit(deps.db, {
+  const auditExecution = (reason: string, result: string) =>
+    writeAudit(deps.db, {
       at: now(),
       deliveryId: ctx.deliveryId,
       repo: deps.repo,
@@ -322,9 +321,13 @@ async function execute(
       senderId: ctx.sender.id,
       role: again.roleName,
       decision: "execute",
-      reason: "worker-side command released to its run",
+      reason,
       result,
     });
+
+  if (!GITHUB_SIDE.has(p.command.type)) {
+    const result = `handed to run #${p.runId}`;
+    await auditExecution("worker-side command released to its run", result);
     await reply(
       deps,
       p.ticketNumber,
@@ -353,19 +356,7 @@ async function execute(
     result: { ok, result },
     at: now(),
   });
-  await writeAudit(deps.db, {
-    at: now(),
-    deliveryId: ctx.deliveryId,
-    repo: deps.repo,
-    proposalId: p.id,
-    sha256: p.sha256,
-    senderLogin: ctx.sender.login,
-    senderId: ctx.sender.id,
-    role: again.roleName,
-    decision: "execute",
-    reason: ok ? "executed" : "execution failed",
-    result,
-  });
+  await auditExecution(ok ? "executed" : "execution failed", result);
   await reply(
     deps,
     p.ticketNumber,
