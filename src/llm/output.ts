@@ -4,12 +4,55 @@ import { z } from "zod";
 
 export type WireMode = "json_schema" | "json_object";
 
-/** JSON Schema of what the model must produce (the schema's input side, before any transform). */
+/**
+ * JSON Schema of what the model must produce. The contract: every instance valid under the schema
+ * sent is accepted by `checkAnswer`. zod's input side alone breaks it in two places, so both are
+ * tightened here for every tool at once:
+ * - a `pipe` whose second half is stricter (e.g. any string, then trimmed and lower-cased into an
+ *   enum) sends the second half, so a server enforcing the schema (OpenAI structured outputs, vLLM)
+ *   cannot produce a value that is refused afterwards;
+ * - a trimmed string with a minimum length gets a pattern that needs that many non-space characters,
+ *   since "   " has length 3 but trims to "".
+ */
 export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  const js = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const js = z.toJSONSchema(schema, {
+    io: "input",
+    unrepresentable: "any",
+    override: tightenNode,
+  }) as Record<string, unknown>;
   // Some OpenAI-compatible servers reject the meta-schema key inside response_format.
   const { $schema: _ignored, ...rest } = js;
   return dropSafeIntBounds(rest) as Record<string, unknown>;
+}
+
+type ZodDef = {
+  type: string;
+  in?: { _zod: { def: ZodDef; traits: Set<string> } };
+  out?: z.ZodType & { _zod: { def: ZodDef; traits: Set<string> } };
+  checks?: Array<{ _zod: { def: { check: string } } }>;
+};
+
+function tightenNode(ctx: { zodSchema: unknown; jsonSchema: Record<string, unknown> }): void {
+  const def = (ctx.zodSchema as { _zod: { def: ZodDef } })._zod.def;
+  const json = ctx.jsonSchema;
+  if (def.type === "pipe" && def.in && def.out) {
+    const inIsTransform = def.in._zod.traits.has("$ZodTransform");
+    const outIsTransform = def.out._zod.traits.has("$ZodTransform");
+    if (inIsTransform || outIsTransform) return;
+    const strict = jsonSchemaOf(def.out);
+    for (const k of Object.keys(json)) delete json[k];
+    Object.assign(json, strict);
+    return;
+  }
+  if (def.type === "string" && typeof json.minLength === "number" && json.minLength > 0) {
+    const trims = def.checks?.some((c) => c._zod.def.check === "overwrite") ?? false;
+    if (trims && json.pattern === undefined) json.pattern = nonSpacePattern(json.minLength);
+  }
+}
+
+// At least n characters between the first and the last non-space character, both included.
+function nonSpacePattern(n: number): string {
+  return n === 1 ? "\\S" : `\\S[\\s\\S]{${n - 2},}\\S`;
 }
 
 // zod writes ±Number.MAX_SAFE_INTEGER bounds on every integer: noise that costs prompt tokens.

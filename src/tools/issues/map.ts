@@ -39,7 +39,7 @@ interface ClosingAnswer {
   };
 }
 
-const relationSchema = z.object({
+export const relationSchema = z.object({
   issues: z
     .array(z.object({ issue: z.coerce.number().int().positive(), relation: z.string().trim().max(800) }))
     .max(MAX_ISSUES),

@@ -19,7 +19,7 @@ import { ensureIndex, toDoc } from "./index-sync.ts";
 
 export const SIMILAR_KIND = "issue-similar";
 
-const rerankSchema = z.object({
+export const rerankSchema = z.object({
   order: z.array(z.coerce.number().int().positive()).max(40),
 });
 
