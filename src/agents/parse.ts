@@ -1,6 +1,8 @@
 // The strict parser for comment commands about proposals and assistance. Only the first line of a
 // comment is a command; it must match exactly (single spaces, lowercase hex), or it is refused.
 
+import { trimEndSpaceTab } from "../caps.ts";
+
 export type AgentCommand =
   | { kind: "approve"; id: string; prefix: string }
   | { kind: "deny"; id: string }
@@ -14,7 +16,7 @@ const ANSWER = /^\/answer ([1-9][0-9]{0,15})(?: (.*))?$/;
 export function parseAgentCommand(body: string): AgentCommand | null {
   const text = body.replace(/\r\n?/g, "\n").replace(/^\s+/, "");
   const nl = text.indexOf("\n");
-  const first = (nl === -1 ? text : text.slice(0, nl)).replace(/[ \t]+$/, "");
+  const first = trimEndSpaceTab(nl === -1 ? text : text.slice(0, nl));
   const word = /^\/(approve|deny|answer)(?=\s|$)/.exec(first)?.[1] as
     | "approve"
     | "deny"

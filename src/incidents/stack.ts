@@ -1,7 +1,10 @@
+import { CAPS, overCap } from "../caps.ts";
 import type { Frame } from "./schema.ts";
 
 // Parses stack *strings* (V8, Python, Java, Go) into frames. Pure and total: any input yields a
 // result, never an exception. In-app marking is a separate step (inapp.ts) so it can be configured.
+// Log messages (up to 1 MiB) come from anyone who can make the service log: every pattern here is
+// linear-time (npm run check:redos), and a line longer than CAPS.stackLine is never read as a frame.
 
 export type StackLanguage = "v8" | "python" | "java" | "go" | "unknown";
 
@@ -13,14 +16,15 @@ export interface ParsedStack {
   frames: Omit<Frame, "inApp">[];
 }
 
-const V8_FRAME = /^\s*at (?:async )?(?:(.*?) \((.+?)\)|(.+?))\s*$/;
 const V8_LOC = /^(.*?):(\d+)(?::(\d+))?$/;
-const PY_FRAME = /^\s*File "([^"]+)", line (\d+)(?:, in (.+))?\s*$/;
+// Matched against the line with trailing whitespace already removed: a trailing `\s*` after `(.+)` is quadratic.
+const PY_FRAME = /^\s*File "([^"]+)", line (\d+)(?:, in (.+))?$/;
 const JAVA_FRAME = /^\s*at ([\w$.<>/-]+?)\.([\w$<>-]+)\((?:([^:)]*)(?::(\d+))?)?\)/;
 const GO_ARGS = /\([^()]*\)$/;
 const GO_LOC = /^\t(.+?):(\d+)(?: \+0x[0-9a-f]+)?\s*$/;
-const TYPE_LINE =
-  /^([A-Za-z_$][\w$.]*(?:Error|Exception|Exit|Interrupt|Warning|Fault|Failure|Throwable)?[\w$]*)(?::\s?(.*))?$/;
+// The type is the leading run of identifier characters and dots, followed by `:` or the end. (It used to
+// spell out `(?:Error|Exception|…)?[\w$]*` after `[\w$.]*`, which matched the same strings in quadratic time.)
+const TYPE_LINE = /^([A-Za-z_$][\w$.]*)(?::\s?(.*))?$/;
 
 // Errors repeat: the same stack (or, after a deploy or with a varying message, the same frame
 // lines) comes back thousands of times. Parsed frames are cached per line and whole results per
@@ -47,10 +51,11 @@ class LineCache<V> {
 const langOfLine = new LineCache<StackLanguage>();
 
 function lineLanguage(l: string): StackLanguage {
+  if (overCap(l, CAPS.stackLine)) return "unknown";
   const hit = langOfLine.get(l);
   if (hit !== undefined) return hit;
   let lang: StackLanguage = "unknown";
-  if (PY_FRAME.test(l) || l.startsWith("Traceback (most recent call last)")) lang = "python";
+  if (PY_FRAME.test(l.trimEnd()) || l.startsWith("Traceback (most recent call last)")) lang = "python";
   else if (
     /^\s*at [\w$.<>/-]+\([^)]*\.(?:java|kt|scala|groovy|clj):\d+\)/.test(l) ||
     /^\s*at .*\((?:Native Method|Unknown Source)\)/.test(l)
@@ -209,14 +214,42 @@ export function headerType(line: string): { type: string | null; message: string
   return { type, message: m[2] ?? null };
 }
 
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+
+/**
+ * `at [async ]fn (loc)` or `at [async ]loc` → its parts, or null. Written out by hand: the regex it
+ * replaces (`^\s*at (?:async )?(?:(.*?) \((.+?)\)|(.+?))\s*$`) is quadratic, and log messages reach it.
+ */
+export function v8FrameParts(raw: string): { fn: string; loc: string } | null {
+  if (overCap(raw, CAPS.stackLine)) return null;
+  const lead = raw.length - raw.trimStart().length;
+  if (!raw.startsWith("at ", lead)) return null;
+  const rest = raw.slice(lead + 3);
+  return (rest.startsWith("async ") ? v8FrameBody(rest.slice(6)) : null) ?? v8FrameBody(rest);
+}
+
+/** What follows `at ` (and `async `): `fn (loc)` or `loc`, trailing whitespace ignored. */
+function v8FrameBody(rest: string): { fn: string; loc: string } | null {
+  const body = rest.trimEnd();
+  // Only whitespace: the old lazy `(.+?)` took its first character as the location.
+  if (body === "") return rest !== "" && !LINE_TERMINATOR.test(rest[0]!) ? { fn: "", loc: rest[0]! } : null;
+  if (LINE_TERMINATOR.test(body)) return null;
+  // The first ` (` whose rest, up to a final `)`, is not empty: what the lazy `(.*?)` chose.
+  if (body.endsWith(")")) {
+    const open = body.indexOf(" (");
+    if (open >= 0 && open + 2 < body.length - 1)
+      return { fn: body.slice(0, open), loc: body.slice(open + 2, -1) };
+  }
+  return { fn: "", loc: body };
+}
+
 const v8Lines = new LineCache<RawFrame>();
 function v8Frame(raw: string): RawFrame | null {
   const hit = v8Lines.get(raw);
   if (hit) return hit;
-  const m = V8_FRAME.exec(raw);
-  if (!m || !/^\s*at /.test(raw)) return null;
-  const fn = m[1] ?? "";
-  const loc = m[2] ?? m[3] ?? "";
+  const parts = v8FrameParts(raw);
+  if (!parts) return null;
+  const { fn, loc } = parts;
   const l = V8_LOC.exec(loc);
   const f: RawFrame = {
     function: fn,
@@ -245,7 +278,8 @@ const pyLines = new LineCache<RawFrame>();
 function pyFrame(raw: string): RawFrame | null {
   const hit = pyLines.get(raw);
   if (hit) return hit;
-  const m = PY_FRAME.exec(raw);
+  if (overCap(raw, CAPS.stackLine)) return null;
+  const m = PY_FRAME.exec(raw.trimEnd());
   if (!m) return null;
   return pyLines.set(raw, Object.freeze({ function: (m[3] ?? "").trim(), file: m[1], line: Number(m[2]) }));
 }
@@ -281,6 +315,7 @@ const javaLines = new LineCache<RawFrame>();
 function javaFrame(raw: string): RawFrame | null {
   const hit = javaLines.get(raw);
   if (hit) return hit;
+  if (overCap(raw, CAPS.stackLine)) return null;
   const m = JAVA_FRAME.exec(raw);
   if (!m) return null;
   const f: RawFrame = {
@@ -321,7 +356,8 @@ function parseGo(lines: string[]): ParsedStack {
       continue;
     }
     const next = lines[i + 1];
-    const loc = next !== undefined ? GO_LOC.exec(next.replace(/^ {4,}/, "\t")) : null;
+    const loc =
+      next !== undefined && !overCap(next, CAPS.stackLine) ? GO_LOC.exec(next.replace(/^ {4,}/, "\t")) : null;
     const isFunc = loc && !/^\s/.test(raw) && !raw.startsWith("created by ") && GO_ARGS.test(raw.trimEnd());
     if (isFunc) {
       const full = raw.trimEnd().replace(GO_ARGS, "");

@@ -1,5 +1,8 @@
 // Line readers for package manifests. Each sees every hunk line in order (context too) so it can
 // track which section it is in, and returns the dependencies the line declares.
+// Every pattern here is linear-time (npm run check:redos) and sees at most CAPS.manifestLine characters:
+// a PR author controls these lines, and automatic review runs on every push without a permission check.
+import { CAPS, overCap } from "../../caps.ts";
 import type { DiffLine } from "../../diff/types.ts";
 
 export interface ManifestEntry {
@@ -33,8 +36,14 @@ const NPM_VERSIONISH =
   /^(\^|~|>=?|<=?|=|\*|\d|x\b|latest$|next$|workspace:|npm:|file:|link:|git|github:|https?:)/;
 const NPM_NOT_DEPS = new Set(["node", "npm", "yarn", "pnpm", "bun", "version", "vscode"]);
 
+/** The trimmed line, or null when it is too long to be a declaration (see CAPS.manifestLine). */
+function manifestText(line: DiffLine): string | null {
+  return overCap(line.text, CAPS.manifestLine) ? null : line.text.trim();
+}
+
 export function npmEntry(line: DiffLine, state: SectionState): ManifestEntry[] {
-  const t = line.text.trim();
+  const t = manifestText(line);
+  if (t === null) return [];
   const open = /^"([^"]+)"\s*:\s*\{/.exec(t);
   if (open) {
     state.section = open[1]!;
@@ -63,8 +72,8 @@ function pyName(name: string): string {
 const PEP508 = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(\(?\s*(?:===|[<>=!~]=?)[^;#]*)?/;
 
 export function requirementsEntry(line: DiffLine, _state: SectionState): ManifestEntry[] {
-  const t = line.text.trim();
-  if (t === "" || t.startsWith("#") || t.startsWith("-") || /^[a-z+]+:\/\//i.test(t)) return [];
+  const t = manifestText(line);
+  if (t === null || t === "" || t.startsWith("#") || t.startsWith("-") || /^[a-z+]+:\/\//i.test(t)) return [];
   const m = PEP508.exec(t);
   if (!m) return [];
   return [entry(pyName(m[1]!), m[3]?.replace(/[()]/g, ""), null)];
@@ -79,11 +88,35 @@ function pep508Strings(text: string, section: string | null): ManifestEntry[] {
   return out;
 }
 
+/**
+ * `[tool.poetry]` / `[[tool.poetry.source]]` → the table name, else null. Written out by hand: the
+ * regex it replaces (`^\[+\s*([^\]]+?)\s*\]+$`) is cubic, and one line of `[` and tabs stalled the server.
+ */
+export function tomlHeader(t: string): string | null {
+  if (!t.startsWith("[") || !t.endsWith("]")) return null;
+  let start = 0;
+  while (t[start] === "[") start++;
+  let end = t.length;
+  while (end > start && t[end - 1] === "]") end--;
+  const inner = t.slice(start, end);
+  if (inner.includes("]")) return null;
+  // Edge cases kept as the old regex had them: `[[]` names the table `[`, `[ \t]` names it `\t`.
+  if (inner === "") return start >= 2 ? "[" : null;
+  return inner.trim() || inner[inner.length - 1]!;
+}
+
+/** `text` up to its first `mark`, or all of it. */
+function before(text: string, mark: string): string {
+  const i = text.indexOf(mark);
+  return i < 0 ? text : text.slice(0, i);
+}
+
 export function pyprojectEntry(line: DiffLine, state: SectionState): ManifestEntry[] {
-  const t = line.text.trim();
-  const header = /^\[+\s*([^\]]+?)\s*\]+$/.exec(t);
-  if (header) {
-    state.section = header[1]!;
+  const t = manifestText(line);
+  if (t === null) return [];
+  const header = tomlHeader(t);
+  if (header !== null) {
+    state.section = header;
     state.inArray = false;
     return [];
   }
@@ -93,7 +126,7 @@ export function pyprojectEntry(line: DiffLine, state: SectionState): ManifestEnt
       state.inArray = false;
       return [];
     }
-    return pep508Strings(t.replace(/#.*$/, ""), sec);
+    return pep508Strings(before(t, "#"), sec);
   }
   // PEP 621 `dependencies = [...]`, optional-dependencies / dependency-groups `name = [...]`.
   const arr = /^([A-Za-z0-9_.-]+)\s*=\s*\[(.*)$/.exec(t);
@@ -102,11 +135,11 @@ export function pyprojectEntry(line: DiffLine, state: SectionState): ManifestEnt
   if (arr && arrayTable && (sec !== "project" || arr[1] === "dependencies")) {
     const rest = arr[2]!;
     if (!rest.includes("]")) state.inArray = true;
-    return pep508Strings(rest.replace(/\].*$/, ""), sec);
+    return pep508Strings(before(rest, "]"), sec);
   }
   // Poetry-style tables: `name = "^1.2"` or `name = { version = "^1.2", ... }`.
   if (sec && /(^|\.)dependencies$/.test(sec) && !sec.startsWith("project")) {
-    const kv = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*(.+)$/.exec(t);
+    const kv = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*(\S.*)$/.exec(t);
     if (!kv || kv[1] === "python") return [];
     return [entry(pyName(kv[1]!), tomlVersion(kv[2]!), sec)];
   }
@@ -124,7 +157,8 @@ function tomlVersion(value: string): string | undefined {
 }
 
 export function goModEntry(line: DiffLine, state: SectionState): ManifestEntry[] {
-  const t = line.text.replace(/\s*\/\/.*$/, "").trim();
+  if (overCap(line.text, CAPS.manifestLine)) return [];
+  const t = before(line.text, "//").trim();
   const indirect = /\/\/\s*indirect/.test(line.text);
   const block = /^(require|replace|exclude|retract|tool|godebug)\s*\($/.exec(t);
   if (block) {
@@ -137,8 +171,9 @@ export function goModEntry(line: DiffLine, state: SectionState): ManifestEntry[]
   }
   const single = /^require\s+(\S+)\s+(v\S+)$/.exec(t);
   if (single) return [entry(single[1]!, single[2], indirect ? "indirect" : "require")];
-  const inBlock = /^(\S+\.\S+)\s+(v\d\S*)$/.exec(t);
-  if (!inBlock) return [];
+  const inBlock = /^(\S+)\s+(v\d\S*)$/.exec(t);
+  // A module path has a dot inside it (`golang.org/x/mod`), never only at an end.
+  if (!inBlock || !inBlock[1]!.slice(1, -1).includes(".")) return [];
   // A bare `module vX` line inside an unseen block is most likely require, the common case.
   if (state.section === "require" || (state.section === null && /^\s/.test(line.text))) {
     return [entry(inBlock[1]!, inBlock[2], indirect ? "indirect" : "require")];
@@ -146,8 +181,17 @@ export function goModEntry(line: DiffLine, state: SectionState): ManifestEntry[]
   return [];
 }
 
+/** `text` before its first `#` that follows whitespace (a TOML comment), trailing whitespace dropped. */
+function withoutTomlComment(text: string): string {
+  for (let i = text.indexOf("#", 1); i > 0; i = text.indexOf("#", i + 1)) {
+    if (/\s/.test(text[i - 1]!)) return text.slice(0, i).trimEnd();
+  }
+  return text;
+}
+
 export function cargoEntry(line: DiffLine, state: SectionState): ManifestEntry[] {
-  const t = line.text.replace(/\s+#.*$/, "").trim();
+  if (overCap(line.text, CAPS.manifestLine)) return [];
+  const t = withoutTomlComment(line.text).trim();
   const header = /^\[([^\]]+)\]$/.exec(t);
   if (header) {
     const name = header[1]!.trim();
@@ -162,18 +206,21 @@ export function cargoEntry(line: DiffLine, state: SectionState): ManifestEntry[]
   }
   const sec = state.section;
   if (!sec || !/(^|\.)(dev-|build-)?dependencies$/.test(sec)) return [];
-  const kv = /^([A-Za-z0-9_-]+)(\.workspace)?\s*=\s*(.+)$/.exec(t);
+  const kv = /^([A-Za-z0-9_-]+)(\.workspace)?\s*=\s*(\S.*)$/.exec(t);
   if (!kv) return [];
   const version = kv[2] ? "workspace" : tomlVersion(kv[3]!);
   return [entry(kv[1]!, version, sec.replace(/^target\..+\.(?=(dev-|build-)?dependencies$)/, ""))];
 }
 
 export function gemEntry(line: DiffLine, _state: SectionState): ManifestEntry[] {
-  const t = line.text.trim();
-  const gem = /^gem\s*\(?\s*["']([^"']+)["'](?:\s*,\s*["']([^"']+)["'])?/.exec(t);
+  const t = manifestText(line);
+  if (t === null) return [];
+  const gem = /^gem\s*(?:\(\s*)?["']([^"']+)["'](?:\s*,\s*["']([^"']+)["'])?/.exec(t);
   if (gem) return [entry(gem[1]!, gem[2], null)];
   const spec =
-    /\.add_(development_|runtime_)?dependency\s*\(?\s*["']([^"']+)["'](?:\s*,\s*["']([^"']+)["'])?/.exec(t);
+    /\.add_(development_|runtime_)?dependency\s*(?:\(\s*)?["']([^"']+)["'](?:\s*,\s*["']([^"']+)["'])?/.exec(
+      t,
+    );
   if (spec) return [entry(spec[2]!, spec[3], spec[1] ? "development" : null)];
   return [];
 }
@@ -186,16 +233,17 @@ export function pomEntries(lines: DiffLine[]): Array<ManifestEntry & { side: "ad
     fields: Map<string, Partial<Record<DiffLine["kind"], string>>>;
   } | null = null;
   for (const l of lines) {
-    const t = l.text.trim();
+    const t = manifestText(l);
+    if (t === null) continue;
     if (/^<dependency>/.test(t)) {
       block = { kind: l.kind, fields: new Map() };
       continue;
     }
     if (!block) continue;
-    const field = /^<(groupId|artifactId|version|scope)>\s*([^<]*?)\s*<\/\1>/.exec(t);
+    const field = /^<(groupId|artifactId|version|scope)>([^<]*)<\/\1>/.exec(t);
     if (field) {
       const f = block.fields.get(field[1]!) ?? {};
-      f[l.kind] = field[2]!;
+      f[l.kind] = field[2]!.trim();
       block.fields.set(field[1]!, f);
       continue;
     }

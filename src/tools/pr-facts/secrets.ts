@@ -1,5 +1,7 @@
 // Possible secrets on ADDED lines, high-signal patterns only: a false alarm teaches people to ignore
 // the section. The value itself never leaves this file: findings carry a masked preview.
+// Every rule is linear-time (npm run check:redos) and sees at most CAPS.secretLine characters of a line.
+import { CAPS, capText } from "../../caps.ts";
 import type { DiffFile } from "../../diff/types.ts";
 import type { SecretFinding } from "./types.ts";
 
@@ -49,7 +51,8 @@ const RULES: SecretRule[] = [
   },
   {
     kind: "hard-coded password",
-    re: /\b[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|api[_-]?key|auth[_-]?token|access[_-]?token)["']?\s*[:=]{1,2}\s*["']([^"'\s]{12,})["']/gi,
+    // No leading `\b[A-Za-z0-9_.-]*`: it matched the same lines but made every scan quadratic.
+    re: /(?:password|passwd|pwd|secret|api[_-]?key|auth[_-]?token|access[_-]?token)["']?\s*[:=]{1,2}\s*["']([^"'\s]{12,})["']/gi,
     group: 1,
     accept: (v) => !PLACEHOLDER.test(v) && entropy(v) >= 3.5 && /[0-9]/.test(v) && /[A-Za-z]/.test(v),
   },
@@ -69,9 +72,10 @@ export function secretFindings(files: DiffFile[]): SecretFinding[] {
       for (const l of h.lines) {
         if (l.kind !== "add" || l.newLine === null) continue;
         const seen = new Set<string>();
+        const text = capText(l.text, CAPS.secretLine);
         for (const rule of RULES) {
           rule.re.lastIndex = 0;
-          for (const m of l.text.matchAll(rule.re)) {
+          for (const m of text.matchAll(rule.re)) {
             const value = m[rule.group ?? 0] ?? m[0];
             if (rule.accept && !rule.accept(value)) continue;
             if (seen.has(value)) continue;
