@@ -1,0 +1,180 @@
+// One end-to-end world: the GitHub simulator, the LLM fake, and `steward serve` as a real child process
+// pointed at both (GHE_HOST, LLM_BASE_URL), with its store in a temp SQLite file or a fresh Postgres
+// schema. Tests drive it with signed webhooks and read the simulator's state.
+import { createPublicKey, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Db } from "../../src/store/types.ts";
+import { pgTestDb, sqliteTestDb, type TestDb } from "../helpers/db.ts";
+import { freePort, type Proc, spawnSteward, waitFor, waitHealthy } from "../helpers/server.ts";
+import { sign, testPrivateKey } from "../helpers/webhooks.ts";
+import { LlmFake, type LlmFakeOptions } from "./llm/fake.ts";
+import { GitHubSimulator } from "./sim/server.ts";
+
+export const WEBHOOK_SECRET = "e2e-webhook-secret";
+export const LLM_KEY = "sk-e2e-test-key";
+export const APP_ID = 12345;
+
+export interface WorldOptions {
+  store?: "sqlite" | "postgres";
+  llm?: LlmFakeOptions | false;
+  /** Extra environment for `steward serve`. */
+  env?: Record<string, string>;
+}
+
+export class World {
+  readonly sim: GitHubSimulator;
+  readonly llm: LlmFake | undefined;
+  readonly dir: string;
+  port = 0;
+  proc: Proc | undefined;
+  db!: Db;
+  #testDb: TestDb | undefined;
+  #opts: WorldOptions;
+  #env: Record<string, string> = {};
+  #delivery = 0;
+
+  constructor(opts: WorldOptions = {}) {
+    this.#opts = opts;
+    const publicKey = createPublicKey(testPrivateKey()).export({ type: "spki", format: "pem" }).toString();
+    this.sim = new GitHubSimulator({ appId: APP_ID, appSlug: "steward-test", publicKey });
+    this.llm = opts.llm === false ? undefined : new LlmFake({ apiKey: LLM_KEY, ...(opts.llm ?? {}) });
+    this.dir = mkdtempSync(join(tmpdir(), "steward-e2e-"));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get env(): Record<string, string> {
+    return this.#env;
+  }
+
+  async start(): Promise<this> {
+    const simPort = await this.sim.start();
+    if (this.llm) await this.llm.start();
+    this.#testDb = this.#opts.store === "postgres" ? await pgTestDb() : await sqliteTestDb();
+    this.db = this.#testDb.db;
+    this.port = await freePort();
+    this.#env = {
+      APP_ID: String(APP_ID),
+      PRIVATE_KEY: testPrivateKey(),
+      WEBHOOK_SECRET,
+      PORT: String(this.port),
+      HOST: "127.0.0.1",
+      GHE_HOST: `127.0.0.1:${simPort}`,
+      GHE_PROTOCOL: "http",
+      DATABASE_URL: this.#testDb.url,
+      LOG_LEVEL: "info",
+      STEWARD_COMMAND_DEBOUNCE_MS: "0",
+      STEWARD_PUSH_DEBOUNCE_MS: "0",
+      STEWARD_INDEX_DEBOUNCE_MS: "200",
+      STEWARD_MAP_DEBOUNCE_MS: "200",
+      ...(this.llm
+        ? {
+            LLM_BASE_URL: this.llm.baseUrl,
+            LLM_API_KEY: LLM_KEY,
+            LLM_MODEL: "gpt-4o-mini",
+            LLM_MAX_RETRIES: "0",
+          }
+        : {}),
+      ...(this.#opts.env ?? {}),
+    };
+    this.proc = spawnSteward(["serve"], this.#env, { cwd: this.dir });
+    await waitHealthy(this.port, this.proc);
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.stop("SIGTERM");
+    await this.sim.stop();
+    await this.llm?.stop();
+    await this.#testDb?.cleanup();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** POSTs a signed delivery; returns the HTTP status. */
+  async deliver(
+    event: string,
+    payload: unknown,
+    opts: { id?: string; secret?: string } = {},
+  ): Promise<{ status: number; id: string }> {
+    const id = opts.id ?? `e2e-${++this.#delivery}-${randomBytes(4).toString("hex")}`;
+    const body = JSON.stringify(payload);
+    const res = await fetch(`${this.url}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": event,
+        "x-github-delivery": id,
+        "x-hub-signature-256": sign(body, opts.secret ?? WEBHOOK_SECRET),
+        "user-agent": "GitHub-Hookshot/e2e",
+      },
+      body,
+    });
+    await res.arrayBuffer();
+    return { status: res.status, id };
+  }
+
+  /** Jobs running, or queued to run within a minute (housekeeping scheduled hours ahead does not count). */
+  async pendingJobs(): Promise<Array<{ kind: string; state: string; run_at: number }>> {
+    return this.db.query(
+      "SELECT kind, state, run_at FROM jobs WHERE state = 'running' OR (state = 'queued' AND run_at <= $1)",
+      [Date.now() + 60_000],
+    );
+  }
+
+  /** Waits until no job is queued or running (including delayed ones: grace windows, debounces). */
+  async idle(timeoutMs = 20_000): Promise<void> {
+    let quietSince = 0;
+    await waitFor(
+      async () => {
+        if (this.proc && this.proc.child.exitCode !== null)
+          throw new Error(`steward exited:\n${this.proc.output()}`);
+        const pending = await this.pendingJobs();
+        if (pending.length) {
+          quietSince = 0;
+          return undefined;
+        }
+        quietSince ||= Date.now();
+        // A handler may still be enqueueing a follow-up job; wait for a short quiet spell.
+        return Date.now() - quietSince > 300 ? true : undefined;
+      },
+      "steward's job queue to drain",
+      timeoutMs,
+    ).catch(async (err) => {
+      throw new Error(
+        `${(err as Error).message}: ${JSON.stringify(await this.pendingJobs())}\n${this.proc?.output().slice(-4000)}`,
+      );
+    });
+  }
+
+  /** Jobs that ended in a state other than done (failed for good, dead-lettered). */
+  async failedJobs(): Promise<Array<{ kind: string; state: string; last_error: string | null }>> {
+    return this.db.query(
+      "SELECT kind, state, last_error FROM jobs WHERE state NOT IN ('done', 'queued', 'running', 'cancelled')",
+    );
+  }
+
+  /** Log lines of the server at level warn or above (pino JSON). */
+  problems(): Array<Record<string, unknown>> {
+    return (this.proc?.output() ?? "")
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => {
+        try {
+          return JSON.parse(l) as Record<string, unknown>;
+        } catch {
+          return {};
+        }
+      })
+      .filter((r) => typeof r.level === "number" && r.level >= 40);
+  }
+}
+
+export async function startWorld(opts: WorldOptions = {}): Promise<World> {
+  return new World(opts).start();
+}
+
+export { waitFor };

@@ -1,0 +1,240 @@
+// An OpenAI-compatible chat-completions server on loopback. It answers every structured request with a
+// generic instance of the JSON Schema the caller sent (json-schema-faker, checked with ajv), never with
+// an answer written for a particular tool. In json_object mode there is no schema on the wire, so the
+// first answer is a schema-less object (as a model without structured output often gives), which sends
+// the caller down its repair path; the repair answer is generated from the schema the caller put in
+// its system prompt. Faults, latency and holds can be injected.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import { createGeneratorSync } from "json-schema-faker";
+
+export interface LlmRequestRecord {
+  model: string;
+  /** response_format.type, or "text". */
+  mode: string;
+  /** The schema's name (json_schema mode), or the name quoted in the system prompt. */
+  name: string;
+  messages: Array<{ role: string; content: string }>;
+  status: number;
+  answer?: string;
+}
+
+export interface LlmFault {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  times?: number;
+  /** Only requests whose schema name matches. */
+  name?: string | RegExp;
+  hits: number;
+}
+
+export interface LlmFakeOptions {
+  apiKey?: string;
+  /** Answer json_schema requests with 400, like servers without structured output. */
+  rejectJsonSchema?: boolean;
+  /** Added before every answer. */
+  latencyMs?: number;
+  seed?: number;
+}
+
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+(addFormatsModule as unknown as (a: Ajv2020) => void)(ajv);
+
+/** Pulls the JSON Schema a caller embedded in its system prompt (json_object mode). */
+function schemaFromPrompt(system: string): { name: string; schema: Record<string, unknown> } | undefined {
+  const m = /JSON Schema \("([^"]+)"\):\n/.exec(system);
+  if (!m) return undefined;
+  const rest = system.slice(m.index + m[0].length);
+  const end = rest.lastIndexOf("}");
+  try {
+    return { name: m[1] as string, schema: JSON.parse(rest.slice(0, end + 1)) };
+  } catch {
+    return undefined;
+  }
+}
+
+export class LlmFake {
+  readonly requests: LlmRequestRecord[] = [];
+  readonly opts: LlmFakeOptions;
+  port = 0;
+  #server: Server;
+  #faults: LlmFault[] = [];
+  #holds: Array<{ release: Promise<void>; notify: () => void }> = [];
+  #gen: ReturnType<typeof createGeneratorSync>;
+
+  constructor(opts: LlmFakeOptions = {}) {
+    this.opts = opts;
+    this.#gen = createGeneratorSync({
+      seed: opts.seed ?? 7,
+      maxItems: 3,
+      optionalsProbability: 0.8,
+      maxLength: 120,
+    });
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+  }
+
+  /** The base URL to give Steward as LLM_BASE_URL. */
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}/v1`;
+  }
+
+  async start(): Promise<number> {
+    await new Promise<void>((r) => this.#server.listen(0, "127.0.0.1", r));
+    const addr = this.#server.address();
+    this.port = typeof addr === "object" && addr ? addr.port : 0;
+    return this.port;
+  }
+
+  async stop(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((r) => this.#server.close(() => r()));
+  }
+
+  fail(f: Omit<LlmFault, "hits">): LlmFault {
+    const fault = { times: 1, ...f, hits: 0 };
+    this.#faults.push(fault);
+    return fault;
+  }
+
+  /** Holds the next request until released; `arrived` resolves when it comes in. */
+  hold(): { arrived: Promise<void>; release: () => void } {
+    let release!: () => void;
+    let notify!: () => void;
+    const arrived = new Promise<void>((r) => {
+      notify = r;
+    });
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    this.#holds.push({ release: released, notify });
+    return { arrived, release };
+  }
+
+  /** A generic valid instance of `schema` (several seeds are tried; each candidate is checked with ajv). */
+  instanceOf(schema: Record<string, unknown>): unknown {
+    const validate = ajv.compile(schema);
+    let last: unknown;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      last = this.#gen.generate(schema as never);
+      if (validate(last)) return last;
+    }
+    throw new Error(
+      `json-schema-faker produced no valid instance: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(last)}`,
+    );
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { "content-type": "application/json", ...headers });
+      res.end(JSON.stringify(body));
+    };
+    const url = new URL(req.url ?? "/", "http://x");
+    if (req.method !== "POST" || !/\/chat\/completions$/.test(url.pathname)) {
+      return send(404, {
+        error: {
+          message: `Unknown request URL: ${req.method} ${url.pathname}`,
+          type: "invalid_request_error",
+        },
+      });
+    }
+    let body: any;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      return send(400, {
+        error: {
+          message: "We could not parse the JSON body of your request.",
+          type: "invalid_request_error",
+        },
+      });
+    }
+    const messages = (body.messages ?? []) as Array<{ role: string; content: string }>;
+    const format = body.response_format?.type ?? "text";
+    const system = messages.find((m) => m.role === "system")?.content ?? "";
+    const fromPrompt = schemaFromPrompt(system);
+    const name = body.response_format?.json_schema?.name ?? fromPrompt?.name ?? "";
+    const record: LlmRequestRecord = { model: String(body.model), mode: format, name, messages, status: 0 };
+    this.requests.push(record);
+
+    const hold = this.#holds.shift();
+    if (hold) {
+      hold.notify();
+      await hold.release;
+    }
+    if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
+    if (this.opts.apiKey && req.headers.authorization !== `Bearer ${this.opts.apiKey}`) {
+      record.status = 401;
+      return send(401, {
+        error: {
+          message: "Incorrect API key provided.",
+          type: "invalid_request_error",
+          code: "invalid_api_key",
+        },
+      });
+    }
+    const fault = this.#faults.find(
+      (f) =>
+        (f.times ?? 1) > f.hits &&
+        (f.name === undefined || (typeof f.name === "string" ? f.name === name : f.name.test(name))),
+    );
+    if (fault) {
+      fault.hits++;
+      record.status = fault.status;
+      return send(
+        fault.status,
+        fault.body ?? { error: { message: `simulated ${fault.status}`, type: "server_error" } },
+        fault.headers,
+      );
+    }
+    if (format === "json_schema" && this.opts.rejectJsonSchema) {
+      record.status = 400;
+      return send(400, {
+        error: {
+          message: "response_format json_schema is not supported by this model",
+          type: "invalid_request_error",
+          param: "response_format",
+        },
+      });
+    }
+    let answer: string;
+    if (format === "json_schema") {
+      answer = JSON.stringify(this.instanceOf(body.response_format.json_schema.schema));
+    } else if (format === "json_object") {
+      const repairing = messages.some((m) => m.role === "assistant");
+      // First answer without a schema to follow: valid JSON of the wrong shape.
+      answer =
+        repairing && fromPrompt
+          ? JSON.stringify(this.instanceOf(fromPrompt.schema))
+          : JSON.stringify({ answer: "Looks fine to me." });
+    } else {
+      answer = "Looks fine to me.";
+    }
+    record.status = 200;
+    record.answer = answer;
+    const promptTokens = Math.ceil(JSON.stringify(messages).length / 4);
+    const completionTokens = Math.ceil(answer.length / 4);
+    send(200, {
+      id: `chatcmpl-${this.requests.length}`,
+      object: "chat.completion",
+      created: Math.floor(Date.now() / 1000),
+      model: String(body.model),
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: answer, refusal: null },
+          logprobs: null,
+          finish_reason: "stop",
+        },
+      ],
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+      },
+    });
+  }
+}
