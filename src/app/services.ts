@@ -3,7 +3,9 @@ import type { AppEnv } from "../config/env.ts";
 import { type ConfigResult, CONFIG_FILE, validateConfig } from "../config/repo.ts";
 import type { RepoConfig } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
+import { guardWrites } from "../github/fence.ts";
 import { GitHubGateway } from "../github/gateway.ts";
+import { currentWriteFence } from "../jobs/fence.ts";
 import type { Octokit } from "../github/types.ts";
 import { enqueue } from "../jobs/queue.ts";
 import type { EnqueueInput, Job } from "../jobs/types.ts";
@@ -53,7 +55,9 @@ export function createServices(opts: {
     env,
     llm,
     probot,
-    octokit: (installationId) => probot.auth(installationId) as Promise<Octokit>,
+    // Every installation client refuses writes from a job attempt that no longer holds its lease.
+    octokit: async (installationId) =>
+      guardWrites((await probot.auth(installationId)) as Octokit, currentWriteFence),
     async gateway(installationId, full) {
       const { owner, repo } = splitRepo(full);
       return new GitHubGateway({

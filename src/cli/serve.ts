@@ -1,7 +1,11 @@
 import { loadEnv } from "../config/env.ts";
+import { errorMessage } from "../errors.ts";
 import { createLogger, envSecrets } from "../logger.ts";
 import { start } from "../server/index.ts";
 import { CliUsageError, type CliCommand, type CliIO } from "./types.ts";
+
+/** Extra time past STEWARD_SHUTDOWN_MS for releasing leases and closing the store. */
+const SHUTDOWN_BACKSTOP_MS = 5_000;
 
 async function runRole(role: "serve" | "worker", argv: string[], io: CliIO): Promise<number> {
   if (argv.length) throw new CliUsageError(`unexpected argument '${argv[0]}'`);
@@ -9,15 +13,39 @@ async function runRole(role: "serve" | "worker", argv: string[], io: CliIO): Pro
   const log = createLogger({ level: env.logLevel, secrets: envSecrets(env) });
   const running = await start(env, log, role);
   if (!running) return await new Promise<number>(() => {}); // setup page runs until stopped
-  await new Promise<void>((resolve) => {
+  const code = await new Promise<number>((resolve) => {
+    let stopping = false;
     const shutdown = (signal: string) => {
-      log.info({ signal }, "shutting down: finishing running jobs");
-      void running.stop().then(resolve);
+      if (stopping) {
+        log.warn({ signal }, "second signal: exiting now");
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      log.info({ signal, deadlineMs: env.shutdownMs }, "shutting down: finishing running jobs");
+      // The runner gives leases back at the deadline; this backstop covers a step that still hangs
+      // (a store that does not answer, a server that will not close), so shutdown always ends.
+      const backstop = setTimeout(() => {
+        log.error({ deadlineMs: env.shutdownMs }, "shutdown overran its deadline; exiting");
+        resolve(1);
+      }, env.shutdownMs + SHUTDOWN_BACKSTOP_MS);
+      backstop.unref();
+      void running
+        .stop()
+        .then(() => resolve(0))
+        .catch((err) => {
+          log.error({ err: errorMessage(err) }, "shutdown failed");
+          resolve(1);
+        });
     };
-    process.once("SIGTERM", () => shutdown("SIGTERM"));
-    process.once("SIGINT", () => shutdown("SIGINT"));
+    process.on("SIGTERM", () => shutdown("SIGTERM"));
+    process.on("SIGINT", () => shutdown("SIGINT"));
   });
-  return 0;
+  log.info({ code }, "steward stopped");
+  // Whatever still holds the event loop (an abandoned handler's socket, a pool thread) must not keep
+  // the process alive: the leases are back in the store, so exiting loses nothing.
+  setTimeout(() => process.exit(code), 200).unref();
+  return code;
 }
 
 export const serve: CliCommand = {

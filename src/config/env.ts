@@ -58,6 +58,10 @@ export const coreEnvSchema = z.object({
   STEWARD_INSTALLATION_CONCURRENCY: int("a positive integer number of jobs", 1, 2),
   STEWARD_JOB_MAX_ATTEMPTS: int("a positive integer number of attempts", 1, 5),
   STEWARD_LEASE_MS: int("milliseconds, at least 5000", 5_000, 60_000),
+  STEWARD_SHUTDOWN_MS: int("milliseconds, 0 or more", 0, 30_000),
+  STEWARD_JOB_TIMEOUT_MS: int("milliseconds, at least 1000", 1_000, 15 * 60_000),
+  STEWARD_TASK_BUDGET_MS: int("milliseconds, at least 100", 100, 20_000),
+  STEWARD_POOL_THREADS: int("a positive integer number of threads", 1, 2),
   STEWARD_CONFIG_CACHE_MS: int("milliseconds, 0 or more", 0, 300_000),
   WORKER_SHARED_SECRET: optStr,
   STEWARD_INGEST_PATHS: optStr,
@@ -103,6 +107,14 @@ export interface AppEnv {
   installationConcurrency: number;
   jobMaxAttempts: number;
   leaseMs: number;
+  /** After SIGTERM: how long running jobs may finish before their leases are given back. */
+  shutdownMs: number;
+  /** Wall-clock limit of one job attempt. */
+  jobTimeoutMs: number;
+  /** CPU budget of one task in the compute pool (diff parsing, packing, scoring, similar search). */
+  taskBudgetMs: number;
+  /** Worker threads in the compute pool. */
+  poolThreads: number;
   configCacheMs: number;
   workerSharedSecret: string | undefined;
   ingestPaths: string[];
@@ -188,6 +200,10 @@ export function loadEnv(
     installationConcurrency: c.STEWARD_INSTALLATION_CONCURRENCY,
     jobMaxAttempts: c.STEWARD_JOB_MAX_ATTEMPTS,
     leaseMs: c.STEWARD_LEASE_MS,
+    shutdownMs: c.STEWARD_SHUTDOWN_MS,
+    jobTimeoutMs: c.STEWARD_JOB_TIMEOUT_MS,
+    taskBudgetMs: c.STEWARD_TASK_BUDGET_MS,
+    poolThreads: c.STEWARD_POOL_THREADS,
     configCacheMs: c.STEWARD_CONFIG_CACHE_MS,
     workerSharedSecret: c.WORKER_SHARED_SECRET,
     ingestPaths: (c.STEWARD_INGEST_PATHS ?? "")

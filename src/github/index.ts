@@ -2,6 +2,7 @@
 export { fitBody, truncateBody } from "./body.ts";
 export type { CommentView, FoundComment, UpsertCommentInput, UpsertResult } from "./comments.ts";
 export { permissionHint, retryAfterFromHeaders, toGitHubError, wrapGitHub } from "./errors.ts";
+export { guardWrites, type WriteGuard } from "./fence.ts";
 export { GitHubGateway } from "./gateway.ts";
 export type { IssueRef, IssueUpdate, ReactionTarget } from "./issues.ts";
 export * from "./limits.ts";

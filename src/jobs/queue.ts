@@ -94,20 +94,39 @@ export interface ClaimOptions {
   perInstallationLimit: number;
   /** Only these kinds (all when omitted). */
   kinds?: string[];
+  /** Operator cap on attempts (STEWARD_JOB_MAX_ATTEMPTS); a job's own max_attempts can only lower it. */
+  maxAttempts?: number;
+}
+
+/** SQL for "the attempts this job may make": its own max, capped by the operator's. */
+function attemptCap(db: Db, param: string): string {
+  return db.dialect === "postgres" ? `LEAST(j.max_attempts, ${param})` : `min(j.max_attempts, ${param})`;
 }
 
 /**
  * Claims the next runnable job with a lease: a queued job whose time has come, or a running job whose
- * lease expired (its worker died). A key never runs twice at once. On Postgres the candidate row is
- * locked with FOR UPDATE SKIP LOCKED, so any number of workers can share one database.
+ * lease expired (its worker died or stalled). Either way the claim counts an attempt, and a job that has
+ * spent its attempts is never claimed again (see reapExhausted). A key never runs twice at once.
+ *
+ * Fairness: an installation at its running limit is skipped, so one that floods the queue cannot make
+ * another wait behind its backlog (docs/BENCHMARKS.md, bench:load).
+ *
+ * On Postgres the candidate row is locked with FOR UPDATE SKIP LOCKED, so any number of workers can
+ * share one database.
  */
 export async function claim(db: Db, opts: ClaimOptions, now = Date.now()): Promise<Job | undefined> {
   if (opts.kinds && opts.kinds.length === 0) return undefined;
   const owner = `${opts.workerId}:${randomUUID()}`;
-  const params: Array<string | number> = [owner, now + opts.leaseMs, now, opts.perInstallationLimit];
+  const params: Array<string | number> = [
+    owner,
+    now + opts.leaseMs,
+    now,
+    opts.perInstallationLimit,
+    opts.maxAttempts ?? MAX_ATTEMPTS_CAP,
+  ];
   let kindFilter = "";
   if (opts.kinds?.length) {
-    kindFilter = `AND j.kind IN (${opts.kinds.map((_, i) => `$${i + 5}`).join(", ")})`;
+    kindFilter = `AND j.kind IN (${opts.kinds.map((_, i) => `$${i + 6}`).join(", ")})`;
     params.push(...opts.kinds);
   }
   const lock = db.dialect === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
@@ -117,6 +136,7 @@ export async function claim(db: Db, opts: ClaimOptions, now = Date.now()): Promi
      WHERE id = (
        SELECT j.id FROM jobs j
        WHERE ((j.state = 'queued' AND j.run_at <= $3) OR (j.state = 'running' AND j.lease_until < $3))
+         AND j.attempts < ${attemptCap(db, "$5")}
          AND (j.dedupe_key IS NULL OR NOT EXISTS (
                SELECT 1 FROM jobs r WHERE r.dedupe_key = j.dedupe_key AND r.state = 'running'
                  AND r.lease_until >= $3 AND r.id <> j.id))
@@ -132,6 +152,49 @@ export async function claim(db: Db, opts: ClaimOptions, now = Date.now()): Promi
     params,
   );
   return row ? rowToJob(row) : undefined;
+}
+
+/** Without an operator cap, a job's own max_attempts rules. */
+const MAX_ATTEMPTS_CAP = 1_000_000;
+
+/**
+ * Dead-letters jobs that have spent their attempts but were never finished: a running job whose lease
+ * expired on its last attempt (its worker died or stalled past the lease), or a job given back at
+ * shutdown on its last attempt. Returns them, so the caller tells users once (only one caller gets
+ * each row). Without this step such a job would either run again (breaking the attempt bound) or
+ * stay "running" forever.
+ */
+export async function reapExhausted(
+  db: Db,
+  opts: { maxAttempts?: number; limit?: number } = {},
+  now = Date.now(),
+): Promise<Job[]> {
+  const lock = db.dialect === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
+  const rows = await db.query<JobRow>(
+    `UPDATE jobs SET state = 'dead', lease_until = NULL, finished_at = $1, updated_at = $1,
+       last_error = CASE WHEN state = 'running'
+         THEN 'lease expired on the last attempt (' || attempts || ' of ' || max_attempts || '): the job ran past its lease without finishing'
+         ELSE 'stopped by a shutdown on its last attempt (' || attempts || ' of ' || max_attempts || ')' END
+     WHERE id IN (
+       SELECT j.id FROM jobs j
+       WHERE ((j.state = 'running' AND j.lease_until < $1) OR (j.state = 'queued' AND j.run_at <= $1))
+         AND j.attempts >= ${attemptCap(db, "$2")}
+       ORDER BY j.id
+       LIMIT $3
+       ${lock}
+     )
+     RETURNING *`,
+    [now, opts.maxAttempts ?? MAX_ATTEMPTS_CAP, opts.limit ?? 20],
+  );
+  if (rows.length) {
+    // Close the run rows the stalled attempts left open.
+    await db.exec(
+      `UPDATE job_runs SET finished_at = $1, outcome = 'lease-expired', error = 'lease expired'
+       WHERE finished_at IS NULL AND job_id IN (${rows.map((_, i) => `$${i + 2}`).join(", ")})`,
+      [now, ...rows.map((r) => Number(r.id))],
+    );
+  }
+  return rows.map(rowToJob);
 }
 
 /** Extends a lease. False means the lease was lost (expired and taken by another worker). */
@@ -156,7 +219,7 @@ export async function complete(db: Db, job: Job, now = Date.now()): Promise<bool
  * Puts a running job back in the queue (retry or graceful release). If a newer job with the same key
  * is already queued, that one carries fresher input, so this one is cancelled as superseded.
  */
-async function requeue(db: Db, job: Job, runAt: number, error: string | null, refund: boolean, now: number) {
+async function requeue(db: Db, job: Job, runAt: number, error: string | null, now: number) {
   return db.tx(async (tx) => {
     if (job.dedupeKey) {
       const newer = await tx.one("SELECT id FROM jobs WHERE dedupe_key = $1 AND state = 'queued'", [
@@ -173,21 +236,25 @@ async function requeue(db: Db, job: Job, runAt: number, error: string | null, re
     }
     const n = await tx.exec(
       `UPDATE jobs SET state = 'queued', lease_until = NULL, lease_owner = NULL, run_at = $1, updated_at = $2,
-                       last_error = COALESCE($3, last_error), attempts = attempts - $4
-       WHERE id = $5 AND lease_owner = $6 AND state = 'running'`,
-      [runAt, now, error, refund ? 1 : 0, job.id, job.leaseOwner],
+                       last_error = COALESCE($3, last_error)
+       WHERE id = $4 AND lease_owner = $5 AND state = 'running'`,
+      [runAt, now, error, job.id, job.leaseOwner],
     );
     return n === 1 ? ("requeued" as const) : ("lost" as const);
   });
 }
 
 export function retryLater(db: Db, job: Job, runAt: number, error: string, now = Date.now()) {
-  return requeue(db, job, runAt, error, false, now);
+  return requeue(db, job, runAt, error, now);
 }
 
-/** Graceful shutdown: give the job back without counting the attempt. */
+/**
+ * Shutdown: give the job back so another process can take it at once. The attempt still counts (the job
+ * did run, and may have written to GitHub); a job given back on its last attempt is dead-lettered by the
+ * next reapExhausted instead of running again.
+ */
 export function release(db: Db, job: Job, now = Date.now()) {
-  return requeue(db, job, now, null, true, now);
+  return requeue(db, job, now, "released at shutdown before it finished", now);
 }
 
 export async function deadLetter(db: Db, job: Job, error: string, now = Date.now()): Promise<boolean> {

@@ -4,7 +4,8 @@ import type { Logger } from "../logger.ts";
 import { metrics } from "../metrics.ts";
 import type { Db } from "../store/types.ts";
 import { backoffMs } from "./backoff.ts";
-import { claim, complete, deadLetter, heartbeat, release, retryLater } from "./queue.ts";
+import { LeaseLostError, runFenced } from "./fence.ts";
+import { claim, complete, deadLetter, heartbeat, reapExhausted, release, retryLater } from "./queue.ts";
 import type { Job, JobHandler } from "./types.ts";
 
 export interface RunnerOptions {
@@ -15,7 +16,20 @@ export interface RunnerOptions {
   /** Jobs run at once by this process. */
   concurrency?: number;
   perInstallationLimit?: number;
+  /**
+   * Lease per attempt. The main thread renews it every leaseMs/3 and before every GitHub write; an
+   * attempt that cannot renew it in time (the process died or its event loop stalled) loses the job.
+   */
   leaseMs?: number;
+  /** Operator cap on attempts per job (STEWARD_JOB_MAX_ATTEMPTS). */
+  maxAttempts?: number;
+  /** How long stop() waits for running jobs before giving their leases back (STEWARD_SHUTDOWN_MS). */
+  shutdownMs?: number;
+  /**
+   * Wall-clock limit of one attempt (STEWARD_JOB_TIMEOUT_MS). Past it the attempt is abandoned and
+   * counted as failed; a handler that ignores its abort signal is fenced off GitHub from then on.
+   */
+  jobTimeoutMs?: number;
   pollMs?: number;
   backoff?: { baseMs?: number; maxMs?: number };
   /** Called once when a job gives up, to tell users on GitHub what failed and how to retry. */
@@ -24,7 +38,10 @@ export interface RunnerOptions {
 
 export interface Runner {
   start(): void;
-  /** Stops claiming; waits up to graceMs for running jobs, then releases their leases. */
+  /**
+   * Stops claiming; waits up to graceMs (default: shutdownMs) for running jobs, then releases the leases
+   * of those still running so another process can take them at once. Never waits on a stuck handler.
+   */
   stop(graceMs?: number): Promise<void>;
   /** Wakes the claim loop now (after a local enqueue). */
   poke(): void;
@@ -36,14 +53,33 @@ export interface Runner {
   readonly active: number;
 }
 
+/** Rejects with the signal's reason once it aborts. */
+function abortion(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
 export function createRunner(opts: RunnerOptions): Runner {
   const workerId = opts.workerId ?? `${hostname()}:${process.pid}`;
   const concurrency = opts.concurrency ?? 4;
   const leaseMs = opts.leaseMs ?? 60_000;
   const pollMs = opts.pollMs ?? 500;
   const perInstallationLimit = opts.perInstallationLimit ?? 2;
+  const maxAttempts = opts.maxAttempts;
+  const shutdownMs = opts.shutdownMs ?? 30_000;
+  const jobTimeoutMs = opts.jobTimeoutMs ?? 15 * 60_000;
   const kinds = Object.keys(opts.handlers);
-  const running = new Map<number, { job: Job; abort: AbortController; done: Promise<void> }>();
+  interface Active {
+    job: Job;
+    abort: AbortController;
+    done: Promise<void>;
+    /** Set when stop() gave the lease back; the attempt's own bookkeeping then stays silent. */
+    released: boolean;
+  }
+  const running = new Map<number, Active>();
+  let lastReap = 0;
   let stopping = false;
   let started = false;
   let wake: (() => void) | undefined;
@@ -62,7 +98,7 @@ export function createRunner(opts: RunnerOptions): Runner {
       };
     });
 
-  async function execute(job: Job, abort: AbortController): Promise<void> {
+  async function execute(job: Job, abort: AbortController, active?: Active): Promise<void> {
     const log = opts.log.child({
       jobId: job.id,
       kind: job.kind,
@@ -85,22 +121,58 @@ export function createRunner(opts: RunnerOptions): Runner {
           runRow?.id ?? 0,
         ])
         .catch((err) => log.warn({ err }, "could not record job run outcome"));
-    const beat = async () => {
-      if (!(await heartbeat(opts.db, job, leaseMs))) {
-        log.warn("job lease lost; aborting");
-        abort.abort(new StewardError("lease lost", { transient: true }));
+    const lost = (what: string) => {
+      const err = new LeaseLostError(job.id, what);
+      if (!abort.signal.aborted) {
+        log.warn({ attempt: job.attempts }, "job lease lost; aborting");
+        abort.abort(err);
       }
+      return err;
+    };
+    const beat = async () => {
+      if (abort.signal.aborted) return;
+      if (!(await heartbeat(opts.db, job, leaseMs))) lost("renew its lease");
+    };
+    // Before every GitHub write: renew the lease iff this attempt still holds it (its token is on the
+    // row). Renewing, not just reading, gives the write a whole lease to land in.
+    const fence = async (what: string) => {
+      if (abort.signal.aborted) throw lost(what);
+      if (!(await heartbeat(opts.db, job, leaseMs))) throw lost(what);
     };
     const timer = setInterval(
-      () => void beat().catch((err) => log.warn({ err }, "heartbeat failed")),
-      Math.max(1_000, leaseMs / 3),
+      () => void beat().catch((err) => log.warn({ err: errorMessage(err) }, "heartbeat failed")),
+      Math.max(250, Math.floor(leaseMs / 3)),
     );
     log.info({ attempt: job.attempts }, "job started");
     try {
       if (!handler) throw new StewardError(`no handler for job kind ${job.kind}`);
-      await handler(job, { log, signal: abort.signal, heartbeat: beat });
+      const work = runFenced(fence, () => handler(job, { log, signal: abort.signal, heartbeat: beat }));
+      // A handler that never settles (a hung dependency) must not hold the slot or the lease: the
+      // attempt ends when it is aborted (lease lost, shutdown, timeout), whether the handler noticed or not.
+      work.catch(() => {});
+      const deadline = setTimeout(
+        () =>
+          abort.abort(
+            new StewardError(`job attempt timed out after ${Math.round(jobTimeoutMs / 1000)} s`, {
+              transient: true,
+              userMessage: `Steward stopped this job: one attempt ran longer than its time limit (${Math.round(jobTimeoutMs / 1000)} s, STEWARD_JOB_TIMEOUT_MS).`,
+            }),
+          ),
+        jobTimeoutMs,
+      );
+      try {
+        await Promise.race([work, abortion(abort.signal)]);
+      } finally {
+        clearTimeout(deadline);
+      }
       if (abort.signal.aborted) throw abort.signal.reason;
-      await complete(opts.db, job);
+      if (!(await complete(opts.db, job))) {
+        // Another worker owns the job now (this attempt stalled past its lease); its outcome is theirs.
+        await finishRun("lost", "lease lost before completion");
+        metrics.jobsTotal.inc({ kind: job.kind, outcome: "lost" });
+        log.warn({ attempt: job.attempts }, "job finished after losing its lease; result discarded");
+        return;
+      }
       await finishRun("done", null);
       metrics.jobsTotal.inc({ kind: job.kind, outcome: "done" });
       log.info({ ms: Math.round(performance.now() - startedAt) }, "job done");
@@ -109,11 +181,19 @@ export function createRunner(opts: RunnerOptions): Runner {
       const unknownError = !(err instanceof StewardError);
       // Unknown errors (network resets, bugs) get retries too; typed permanent errors do not.
       const retryable = isTransient(err) || unknownError;
-      if (stopping && abort.signal.aborted) {
+      const cap = Math.min(job.maxAttempts, maxAttempts ?? job.maxAttempts);
+      if (active?.released) {
+        await finishRun("released", message);
+      } else if (err instanceof LeaseLostError || abort.signal.reason instanceof LeaseLostError) {
+        // Not ours any more: the new owner (or the reaper) decides what happens to the job.
+        await finishRun("lost", message);
+        log.warn({ err: message, attempt: job.attempts }, "job attempt abandoned: lease lost");
+        metrics.jobsTotal.inc({ kind: job.kind, outcome: "lost" });
+      } else if (stopping && abort.signal.aborted) {
         await release(opts.db, job);
         await finishRun("released", message);
         log.info("job released at shutdown");
-      } else if (retryable && job.attempts < job.maxAttempts) {
+      } else if (retryable && job.attempts < cap) {
         const retryAfterMs = err instanceof StewardError ? err.retryAfterMs : undefined;
         const delay = backoffMs(job.attempts, { ...opts.backoff, retryAfterMs });
         const outcome = await retryLater(opts.db, job, Date.now() + delay, message);
@@ -122,9 +202,10 @@ export function createRunner(opts: RunnerOptions): Runner {
         log.warn({ err: message, delayMs: delay, attempt: job.attempts }, "job failed; retrying");
       } else {
         const dead = await deadLetter(opts.db, job, message);
-        await finishRun("dead", message);
-        metrics.jobsTotal.inc({ kind: job.kind, outcome: "dead" });
+        await finishRun(dead ? "dead" : "lost", message);
+        metrics.jobsTotal.inc({ kind: job.kind, outcome: dead ? "dead" : "lost" });
         log.error({ err: message, attempt: job.attempts }, "job failed permanently");
+        // Only the attempt that moved the row to dead tells users, so the failure comment is posted once.
         if (dead && opts.onDeadLetter) {
           await opts
             .onDeadLetter(job, err)
@@ -137,6 +218,28 @@ export function createRunner(opts: RunnerOptions): Runner {
     }
   }
 
+  /** Jobs that spent their attempts without finishing (stalled past the lease, released at shutdown). */
+  async function reap(): Promise<void> {
+    if (Date.now() - lastReap < Math.max(pollMs, 1_000)) return;
+    lastReap = Date.now();
+    const reaped = await reapExhausted(opts.db, { maxAttempts });
+    for (const job of reaped) {
+      const reason = job.lastError ?? "the job did not finish";
+      opts.log.error(
+        { jobId: job.id, kind: job.kind, attempt: job.attempts, err: reason },
+        "job failed permanently",
+      );
+      metrics.jobsTotal.inc({ kind: job.kind, outcome: "dead" });
+      if (!opts.onDeadLetter) continue;
+      const err = new StewardError(reason, {
+        userMessage: `Steward gave up after ${job.attempts} attempt(s): the last one did not finish in time (it stalled past its ${Math.round(leaseMs / 1000)} s lease, or the worker running it was stopped). Very large or unusual input can cause this.`,
+      });
+      await opts
+        .onDeadLetter(job, err)
+        .catch((e) => opts.log.error({ err: errorMessage(e), jobId: job.id }, "dead-letter notice failed"));
+    }
+  }
+
   async function loop(): Promise<void> {
     while (!stopping) {
       if (running.size >= concurrency) {
@@ -145,7 +248,8 @@ export function createRunner(opts: RunnerOptions): Runner {
       }
       let job: Job | undefined;
       try {
-        job = await claim(opts.db, { workerId, leaseMs, perInstallationLimit, kinds });
+        await reap();
+        job = await claim(opts.db, { workerId, leaseMs, perInstallationLimit, kinds, maxAttempts });
       } catch (err) {
         opts.log.error({ err: errorMessage(err) }, "claim failed");
         await sleep(pollMs * 4);
@@ -155,17 +259,22 @@ export function createRunner(opts: RunnerOptions): Runner {
         await sleep(pollMs);
         continue;
       }
-      const abort = new AbortController();
       const claimed = job;
-      const done = execute(claimed, abort)
+      const active: Active = {
+        job: claimed,
+        abort: new AbortController(),
+        done: Promise.resolve(),
+        released: false,
+      };
+      active.done = execute(claimed, active.abort, active)
         .catch((err) =>
           opts.log.error({ err: errorMessage(err), jobId: claimed.id }, "job bookkeeping failed"),
         )
         .finally(() => {
-          running.delete(claimed.id);
+          if (running.get(claimed.id) === active) running.delete(claimed.id);
           wake?.();
         });
-      running.set(claimed.id, { job: claimed, abort, done });
+      running.set(claimed.id, active);
     }
   }
 
@@ -187,7 +296,13 @@ export function createRunner(opts: RunnerOptions): Runner {
       for (;;) {
         const job = await claim(
           opts.db,
-          { workerId, leaseMs: leaseMs + horizonMs, perInstallationLimit: Number.MAX_SAFE_INTEGER, kinds },
+          {
+            workerId,
+            leaseMs: leaseMs + horizonMs,
+            perInstallationLimit: Number.MAX_SAFE_INTEGER,
+            kinds,
+            maxAttempts,
+          },
           Date.now() + horizonMs,
         );
         if (!job) return n;
@@ -195,20 +310,43 @@ export function createRunner(opts: RunnerOptions): Runner {
         await execute(job, new AbortController());
       }
     },
-    async stop(graceMs = 10_000) {
+    async stop(graceMs = shutdownMs) {
       stopping = true;
       wake?.();
-      await loopDone;
+      // The claim loop ends within one claim (bounded by the store's own connection timeout).
+      await Promise.race([loopDone, new Promise((r) => setTimeout(r, graceMs).unref())]);
+      const deadline = Date.now() + graceMs;
       const all = [...running.values()];
       if (all.length) {
-        const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), graceMs).unref());
         const finished = await Promise.race([
           Promise.all(all.map((r) => r.done)).then(() => "done" as const),
-          timeout,
+          new Promise<"timeout">((r) =>
+            setTimeout(() => r("timeout"), Math.max(0, deadline - Date.now())).unref(),
+          ),
         ]);
         if (finished === "timeout") {
-          for (const r of running.values()) r.abort.abort(new StewardError("shutdown", { transient: true }));
-          await Promise.all([...running.values()].map((r) => r.done));
+          // Give the leases back now rather than waiting on handlers that may never settle (a hung
+          // dependency, a stalled loop): another process takes the jobs at once. The fence stops a
+          // late handler here from writing to GitHub after this point.
+          const left = [...running.values()];
+          for (const r of left) {
+            r.released = true;
+            r.abort.abort(new StewardError("shutdown", { transient: true }));
+          }
+          await Promise.all(
+            left.map((r) =>
+              release(opts.db, r.job)
+                .then((outcome) => opts.log.info({ jobId: r.job.id, outcome }, "job released at shutdown"))
+                .catch((err) =>
+                  opts.log.warn({ jobId: r.job.id, err: errorMessage(err) }, "could not release job lease"),
+                ),
+            ),
+          );
+          // Handlers that honour the abort signal settle now; do not wait long for the others.
+          await Promise.race([
+            Promise.all(left.map((r) => r.done)),
+            new Promise((r) => setTimeout(r, 1_000).unref()),
+          ]);
         }
       }
       started = false;

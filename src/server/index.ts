@@ -61,6 +61,9 @@ export async function start(
     concurrency: env.concurrency,
     perInstallationLimit: env.installationConcurrency,
     leaseMs: env.leaseMs,
+    maxAttempts: env.jobMaxAttempts,
+    shutdownMs: env.shutdownMs,
+    jobTimeoutMs: env.jobTimeoutMs,
     onDeadLetter: (job, err) => deadLetterNotice(services, job, err),
   });
   // Hourly housekeeping as a keyed job, so N replicas schedule it once per hour between them.
@@ -128,10 +131,14 @@ export async function start(
       if (stopped) return;
       stopped = true;
       clearInterval(purge);
-      await incidentLoop?.stop();
-      await server?.stop().catch(() => {});
-      await runner.stop(10_000);
-      await db.close();
+      // Stop claiming and intake first; the runner then has the whole shutdown deadline for its jobs.
+      const runnerStopped = runner.stop(env.shutdownMs);
+      await Promise.all([
+        incidentLoop?.stop().catch(() => {}),
+        server?.stop().catch(() => {}),
+        runnerStopped,
+      ]);
+      await db.close().catch(() => {});
     },
   };
 }

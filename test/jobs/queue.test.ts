@@ -106,12 +106,12 @@ describe.each(backends)("job queue on $name", ({ open }) => {
     expect(await retryJob(db, 999_999)).toBe("not-found");
   });
 
-  it("releases at shutdown without spending an attempt, and a newer queued job supersedes a retry", async () => {
+  it("releases at shutdown keeping the attempt, and a newer queued job supersedes a retry", async () => {
     await enqueue(db, { kind: "k", dedupeKey: "x", payload: { v: 1 } }, 0);
     const j = await claim(db, W, 0);
     expect(await release(db, j!, 1)).toBe("requeued");
     const again = await claim(db, W, 2);
-    expect(again).toMatchObject({ attempts: 1, payload: { v: 1 } });
+    expect(again).toMatchObject({ attempts: 2, payload: { v: 1 } });
     await enqueue(db, { kind: "k", dedupeKey: "x", payload: { v: 2 } }, 3);
     expect(await retryLater(db, again!, 10, "boom", 4)).toBe("superseded");
     expect(await getJob(db, again!.id)).toMatchObject({ state: "cancelled" });

@@ -118,7 +118,7 @@ describe("job runner", () => {
     expect(states.filter((s) => s.state === "done")).toHaveLength(finished.length);
   });
 
-  it("releases a job whose handler outlives the grace period, without spending its attempt", async () => {
+  it("releases a job whose handler outlives the grace period; the attempt it made still counts", async () => {
     const runner = createRunner({
       db: t.db,
       log,
@@ -134,7 +134,7 @@ describe("job runner", () => {
     runner.start();
     await new Promise((r) => setTimeout(r, 50));
     await runner.stop(20);
-    expect(await getJob(t.db, id)).toMatchObject({ state: "queued", attempts: 0 });
+    expect(await getJob(t.db, id)).toMatchObject({ state: "queued", attempts: 1, leaseOwner: null });
   });
 
   it("leaves jobs of kinds it has no handler for to other workers", async () => {
