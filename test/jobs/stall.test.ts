@@ -44,19 +44,22 @@ describe("a job that stalls its process past the lease", () => {
       DATABASE_URL: url,
       GHE_HOST: `127.0.0.1:${ghPort}`,
       GHE_PROTOCOL: "http",
-      LOG_LEVEL: "info",
+      LOG_LEVEL: "info" as const,
       LEASE_MS: String(LEASE_MS),
       STALL_MS: String(STALL_MS),
     };
     let out = "";
     for (let i = 0; i < 2; i++) {
-      const c = spawn(process.execPath, [SCRIPT], { env, cwd: tmpdir(), stdio: ["ignore", "pipe", "pipe"] });
-      c.stdout?.on("data", (d) => {
-        out += d;
+      const c: ChildProcess = spawn(process.execPath, [SCRIPT], {
+        env,
+        cwd: tmpdir(),
+        stdio: ["ignore", "pipe", "pipe"],
       });
-      c.stderr?.on("data", (d) => {
-        out += d;
-      });
+      const collect = (d: Buffer) => {
+        out += d.toString();
+      };
+      c.stdout?.on("data", collect);
+      c.stderr?.on("data", collect);
       children.push(c);
     }
     try {
