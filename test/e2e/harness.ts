@@ -71,6 +71,7 @@ export class World {
       STEWARD_PUSH_DEBOUNCE_MS: "0",
       STEWARD_INDEX_DEBOUNCE_MS: "200",
       STEWARD_MAP_DEBOUNCE_MS: "200",
+      STEWARD_ISSUE_GRACE_MS: "1500",
       ...(this.llm
         ? {
             LLM_BASE_URL: this.llm.baseUrl,

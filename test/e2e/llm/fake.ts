@@ -37,6 +37,33 @@ export interface LlmFakeOptions {
   /** Added before every answer. */
   latencyMs?: number;
   seed?: number;
+  /** Cite paths and line numbers seen in the prompt (default true). */
+  ground?: boolean;
+}
+
+// Paths such as lib/request.js or src/a-b/c.ts; capped input keeps the scan linear and cheap.
+const PATH_RE = /(?<![\w/.-])(?:[\w.-]+\/)*[\w-]+\.[A-Za-z]{1,8}(?![\w/])/g;
+const LINE_RE = /^\s{0,8}(\d{1,6}) [ +-]/gm;
+
+function ground(value: unknown, prompt: string, salt: number): unknown {
+  const text = prompt.slice(0, 200_000);
+  const paths = [...new Set(text.match(PATH_RE) ?? [])].filter(
+    (p) => p.includes("/") || /\.(md|js|ts|py|go|json)$/.test(p),
+  );
+  const lines = [...text.matchAll(LINE_RE)].map((m) => Number(m[1]));
+  let i = salt;
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!node || typeof node !== "object") return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (typeof v === "string" && /(file|path)/i.test(k) && paths.length) out[k] = paths[i++ % paths.length];
+      else if (typeof v === "number" && /line/i.test(k) && lines.length) out[k] = lines[i++ % lines.length];
+      else out[k] = walk(v);
+    }
+    return out;
+  };
+  return walk(value);
 }
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -53,6 +80,13 @@ function schemaFromPrompt(system: string): { name: string; schema: Record<string
   } catch {
     return undefined;
   }
+}
+
+function promptText(messages: Array<{ role: string; content: string }>): string {
+  return messages
+    .filter((m) => m.role === "user")
+    .map((m) => m.content)
+    .join("\n");
 }
 
 export class LlmFake {
@@ -112,13 +146,23 @@ export class LlmFake {
     return { arrived, release };
   }
 
-  /** A generic valid instance of `schema` (several seeds are tried; each candidate is checked with ajv). */
-  instanceOf(schema: Record<string, unknown>): unknown {
+  /**
+   * A generic valid instance of `schema` (several seeds are tried; each candidate is checked with ajv).
+   * With `prompt`, it is grounded the way a model cites what it read: string fields named like a file
+   * or path take paths that appear in the prompt, integer fields named like a line take numbers that
+   * start a line of the prompt. A grounded candidate that no longer validates is dropped.
+   */
+  instanceOf(schema: Record<string, unknown>, prompt?: string): unknown {
     const validate = ajv.compile(schema);
     let last: unknown;
     for (let attempt = 0; attempt < 20; attempt++) {
       last = this.#gen.generate(schema as never);
-      if (validate(last)) return last;
+      if (!validate(last)) continue;
+      if (prompt && this.opts.ground !== false) {
+        const grounded = ground(structuredClone(last), prompt, attempt);
+        if (validate(grounded)) return grounded;
+      }
+      return last;
     }
     throw new Error(
       `json-schema-faker produced no valid instance: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(last)}`,
@@ -202,7 +246,7 @@ export class LlmFake {
     }
     let answer: string;
     if (format === "json_schema") {
-      answer = JSON.stringify(this.instanceOf(body.response_format.json_schema.schema));
+      answer = JSON.stringify(this.instanceOf(body.response_format.json_schema.schema, promptText(messages)));
     } else if (format === "json_object") {
       const repairing = messages.some((m) => m.role === "assistant");
       // First answer without a schema to follow: valid JSON of the wrong shape.

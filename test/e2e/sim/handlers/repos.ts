@@ -118,7 +118,7 @@ export const repoHandlers: Record<string, Handler> = {
       },
     };
   },
-  "repos/compare-commits": (req) => {
+  "repos/compare-commits-with-basehead": (req) => {
     const repo = req.repo as SimRepo;
     const [base, head] = String(req.params.basehead).split("...");
     const pr = [...repo.issues.values()].find((i) => i.pull?.commits.some((c) => c.sha === head));
@@ -140,6 +140,9 @@ export const repoHandlers: Record<string, Handler> = {
         total_commits: commits.length,
         commits: commits.map((c) => ({
           ...commit,
+          // A comparison's commits carry no per-commit file list.
+          files: undefined,
+          stats: undefined,
           sha: c.sha,
           commit: { ...commit.commit, message: c.message },
         })),
