@@ -69,9 +69,11 @@ export function envSecrets(env: {
   webhookSecret?: string;
   workerSharedSecret?: string;
   llm?: { apiKey?: string };
+  otlp?: { tokens: string[] };
 }): string[] {
   const out: string[] = [];
-  for (const v of [env.webhookSecret, env.workerSharedSecret, env.llm?.apiKey]) if (v) out.push(v);
+  for (const v of [env.webhookSecret, env.workerSharedSecret, env.llm?.apiKey, ...(env.otlp?.tokens ?? [])])
+    if (v) out.push(v);
   // A PEM key is logged, if ever, with its lines; mask each body line so no fragment survives.
   if (env.privateKey)
     for (const l of env.privateKey.split(/\r?\n/)) if (!l.startsWith("-----") && l.trim()) out.push(l.trim());

@@ -85,7 +85,28 @@ export const coreEnvSchema = z.object({
       )
       .optional(),
   ),
+  // OTLP/HTTP logs intake (src/incidents/otlp): off unless a token is set.
+  STEWARD_OTLP_TOKEN: optStr,
+  STEWARD_OTLP_PORT: z.preprocess(
+    blank,
+    z.coerce.number().int().min(1).max(65535, { error: "expected a TCP port number" }).optional(),
+  ),
+  STEWARD_OTLP_MAX_BODY_BYTES: int("a number of bytes, at least 1024", 1024, 8 * 1024 * 1024),
+  STEWARD_OTLP_MAX_RECORDS: int("a positive number of log records", 1, 10_000),
+  STEWARD_OTLP_RATE: int("log records per second per token, at least 1", 1, 20_000),
+  STEWARD_OTLP_DEDUPE_HOURS: int("hours, at least 1", 1, 24),
 });
+
+/** OTLP/HTTP logs intake settings; `tokens` empty = endpoint off. */
+export interface OtlpEnv {
+  tokens: string[];
+  /** A separate listener for POST /v1/logs; undefined = the serve port. */
+  port: number | undefined;
+  maxBodyBytes: number;
+  maxRecords: number;
+  ratePerSecond: number;
+  dedupeHours: number;
+}
 
 export interface AppEnv {
   appId: number | undefined;
@@ -120,6 +141,7 @@ export interface AppEnv {
   ingestPaths: string[];
   /** Where incidents are raised: a default repository, an optional per-service map, an optional installation. */
   incidents: { repo: string | undefined; installationId: number | undefined; repos: Record<string, string> };
+  otlp: OtlpEnv;
   llm: LlmConfig;
 }
 
@@ -219,6 +241,18 @@ export function loadEnv(
           .filter((p) => p.includes("="))
           .map((p) => p.split("=").map((x) => x.trim()) as [string, string]),
       ),
+    },
+    otlp: {
+      // Several tokens (comma-separated) let senders be rotated or rate-limited apart.
+      tokens: (c.STEWARD_OTLP_TOKEN ?? "")
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean),
+      port: c.STEWARD_OTLP_PORT,
+      maxBodyBytes: c.STEWARD_OTLP_MAX_BODY_BYTES,
+      maxRecords: c.STEWARD_OTLP_MAX_RECORDS,
+      ratePerSecond: c.STEWARD_OTLP_RATE,
+      dedupeHours: c.STEWARD_OTLP_DEDUPE_HOURS,
     },
     llm: llmConfigFromEnv(llm.data),
   };

@@ -308,6 +308,8 @@ function serviceOf(rec: Obj, r: Resolved, fallback: string | null): string | nul
 
 export interface NormalizeOptions {
   inApp?: InAppMatcher;
+  /** Per-service matcher (the target repository's `in_app`); undefined → `inApp`. */
+  inAppFor?: (service: string | null) => InAppMatcher | undefined;
   defaultService?: string | null;
 }
 
@@ -325,9 +327,10 @@ export function normalizeRecord(rec: Obj, opts: NormalizeOptions = {}): Normaliz
     message ??= parsed.message;
   }
   if (!exceptionType && ex.stack) exceptionType = headerType(firstLine(ex.stack)).type;
-  const isIn = opts.inApp ?? defaultInApp;
-  const marked = frames ? markFrames(frames, isIn, language) : [];
   const r = new Resolved(rec);
+  const service = serviceOf(rec, r, opts.defaultService ?? null);
+  const isIn = opts.inAppFor?.(service) ?? opts.inApp ?? defaultInApp;
+  const marked = frames ? markFrames(frames, isIn, language) : [];
   const logMsg = str(r.first(F.message));
   const statusRaw = r.first(F.status);
   const status =
@@ -337,7 +340,7 @@ export function normalizeRecord(rec: Obj, opts: NormalizeOptions = {}): Normaliz
         ? Number(statusRaw)
         : null;
   return {
-    service: serviceOf(rec, r, opts.defaultService ?? null),
+    service,
     level: levelOf(r),
     time: timeOf(r),
     exceptionType: exceptionType ?? null,

@@ -12,6 +12,16 @@ import { maskSecrets, maskValue } from "./secrets.ts";
 export const MAX_LINE_BYTES = 1024 * 1024;
 const SUB_BLOCK = 32 * 1024;
 
+/**
+ * Grouping settings of the repository a service's incidents go to (its `.github/steward.yml`
+ * `incidents.in_app` and `fingerprint_rules`); null → the ingest options' own.
+ */
+export interface ServiceGrouping {
+  inApp: InAppMatcher;
+  rules: CompiledRule[];
+}
+export type GroupingFor = (service: string | null) => ServiceGrouping | null;
+
 export interface LineCounters {
   lines: number;
   errorLines: number;
@@ -29,9 +39,14 @@ export class LineProcessor {
   readonly #statusMin: number;
   readonly #scanner: LineScanner | null;
   readonly #now: () => number;
+  readonly #groupingFor: GroupingFor | undefined;
+  readonly #inAppFor: ((service: string | null) => InAppMatcher | undefined) | undefined;
   #collect: number[] | null = null;
 
-  constructor(opts: IncidentOptions, o: { strictJson?: boolean; now?: () => number } = {}) {
+  constructor(
+    opts: IncidentOptions,
+    o: { strictJson?: boolean; now?: () => number; groupingFor?: GroupingFor } = {},
+  ) {
     this.#opts = opts;
     this.#rules = compileRules(opts.rules);
     this.#inApp = createInAppMatcher(opts.inApp, opts.notInApp);
@@ -43,6 +58,9 @@ export class LineProcessor {
     this.#statusMin = e.status;
     this.#scanner = this.#prefilter ? new LineScanner(e.status) : null;
     this.#now = o.now ?? Date.now;
+    const g = o.groupingFor;
+    this.#groupingFor = g;
+    this.#inAppFor = g ? (service) => g(service)?.inApp : undefined;
   }
 
   resetCounters(): void {
@@ -152,10 +170,30 @@ export class LineProcessor {
 
   /** One parsed record (also the entry point for tests and the fingerprint bench). */
   record(rec: Record<string, unknown>): NormalizedRecord | null {
-    const r = normalizeRecord(rec, { inApp: this.#inApp, defaultService: this.#opts.defaultService });
+    const r = this.#normalize(rec);
     if (!isError(r, this.#opts.errors)) return null;
+    this.#count(r, rec);
+    return r;
+  }
+
+  /** A record the caller already decided is an error (OTLP intake maps severity itself). */
+  errorRecord(rec: Record<string, unknown>): NormalizedRecord {
+    const r = this.#normalize(rec);
+    this.#count(r, rec);
+    return r;
+  }
+
+  #normalize(rec: Record<string, unknown>): NormalizedRecord {
+    return normalizeRecord(rec, {
+      inApp: this.#inApp,
+      inAppFor: this.#inAppFor,
+      defaultService: this.#opts.defaultService,
+    });
+  }
+
+  #count(r: NormalizedRecord, rec: Record<string, unknown>): void {
     this.counters.errorLines++;
-    const fp = fingerprint(r, this.#rules);
+    const fp = fingerprint(r, this.#groupingFor?.(r.service)?.rules ?? this.#rules);
     this.buffer.add(
       {
         fingerprint: fp.hash,
@@ -167,7 +205,6 @@ export class LineProcessor {
       r.release,
       () => ({ title: maskSecrets(incidentTitle(r)), sample: sampleOf(r, rec) }),
     );
-    return r;
   }
 }
 

@@ -8,7 +8,7 @@ import { FileCursor, READ_CHUNK } from "./cursor.ts";
 import { acquireLease, releaseLease } from "./lease.ts";
 import type { LifecycleConfig } from "./lifecycle.ts";
 import { defaultParallel, drainParallel, type ParallelOptions } from "./parallel.ts";
-import { LineProcessor } from "./processor.ts";
+import { type GroupingFor, LineProcessor } from "./processor.ts";
 import type { IncidentOptions } from "./schema.ts";
 
 // Follows files and globs. Files are tracked by content identity (not path), so a renamed file
@@ -30,6 +30,8 @@ export interface TailOptions {
   rotateWaitMs?: number;
   lifecycle?: LifecycleConfig;
   strictJson?: boolean;
+  /** Per-service grouping (the target repository's in_app / fingerprint_rules), as in `serve`. */
+  groupingFor?: GroupingFor;
   owner?: string;
   now?: () => number;
   /** Large backlogs are prefiltered by worker threads (see parallel.ts); `false`: all on this thread. */
@@ -184,7 +186,11 @@ export class Tailer {
     const cp = await getCheckpoint(this.#o.db, id.key);
     let offset = cp?.offset ?? 0;
     if (offset > id.size) offset = 0; // truncated while we were away
-    const proc = new LineProcessor(this.#o.options, { strictJson: this.#o.strictJson, now: this.#now });
+    const proc = new LineProcessor(this.#o.options, {
+      strictJson: this.#o.strictJson,
+      now: this.#now,
+      groupingFor: this.#o.groupingFor,
+    });
     this.#files.set(id.key, {
       cursor: new FileCursor(fh, id, path, offset, this.#sharedBuffer()),
       proc,

@@ -82,6 +82,8 @@ export async function start(
   const purge = setInterval(schedulePurge, 3600_000);
   purge.unref();
 
+  // Before the server loads: the OTLP receiver (when configured) is one of its routes.
+  const incidentLoop = role === "serve" ? startIncidentLoop(services) : undefined;
   let server: Server | undefined;
   if (role === "serve") {
     server = new Server({
@@ -104,14 +106,13 @@ export async function start(
         db,
         log,
         routes: defaultRoutes,
-        http: [healthRoute(db), metricsRoute(db), ...extraRoutes(services)],
+        http: [healthRoute(db), metricsRoute(db), ...extraRoutes(services), ...(incidentLoop?.routes ?? [])],
         onEnqueued: () => runner?.poke(),
       }),
     );
     await server.start();
   }
   runner.start();
-  const incidentLoop = role === "serve" ? startIncidentLoop(services) : undefined;
   log.info(
     {
       role,

@@ -15,7 +15,8 @@ export function targetRepo(
   inc: Pick<Incident, "repo" | "service">,
 ): string | undefined {
   if (inc.repo) return inc.repo;
-  if (inc.service && env.repos[inc.service]) return env.repos[inc.service];
+  // Own keys only: a service named "constructor" or "__proto__" (log text) must not route anywhere.
+  if (inc.service && Object.hasOwn(env.repos, inc.service)) return env.repos[inc.service];
   return env.repo;
 }
 

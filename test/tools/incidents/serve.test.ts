@@ -1,7 +1,8 @@
+import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { listIncidents } from "../../../src/incidents/registry.ts";
 import { SYNC_EVERY_MS, startIncidentLoop } from "../../../src/tools/incidents/serve.ts";
-import { testApp } from "../../helpers/app.ts";
+import { GH, mockInstallationToken, mockNoRepoConfig, testApp } from "../../helpers/app.ts";
 import { sqliteTestDb, type TestDb } from "../../helpers/db.ts";
 import { LogFile, pinoError } from "../../incidents/github/helpers.ts";
 
@@ -29,7 +30,14 @@ describe("incident loop inside serve", () => {
 
   it("tails STEWARD_INGEST_PATHS, enqueues a sync for a new incident, and schedules the minute tick", async () => {
     log.append([pinoError(Date.now())]);
-    const app = testApp(t.db, { STEWARD_INGEST_PATHS: log.path, STEWARD_INCIDENTS_REPO: "acme/shop" });
+    // Ingest starts once the target repository's grouping settings are read (none here: defaults).
+    mockInstallationToken(42);
+    mockNoRepoConfig("acme", "shop");
+    const app = testApp(t.db, {
+      STEWARD_INGEST_PATHS: log.path,
+      STEWARD_INCIDENTS_REPO: "acme/shop",
+      STEWARD_INCIDENTS_INSTALLATION_ID: "42",
+    });
     const loop = startIncidentLoop(app.services);
     try {
       const [inc] = await until(async () => {
@@ -52,6 +60,87 @@ describe("incident loop inside serve", () => {
       await loop.stop();
     }
     expect(loop.ingest?.totals.errorLines).toBe(1);
+  });
+
+  it("groups each service by its target repository's incidents.in_app and fingerprint_rules", async () => {
+    const config = [
+      "incidents:",
+      "  in_app: ['**/node_modules/@acme/**']",
+      "  fingerprint_rules:",
+      "    - match: { type: '^TimeoutError$' }",
+      "      fingerprint: ['upstream-timeouts']",
+    ].join("\n");
+    mockInstallationToken(42);
+    nock(GH)
+      .get(`/repos/acme/shop/contents/${encodeURIComponent(".github/steward.yml")}`)
+      .reply(200, config, { "content-type": "text/plain; charset=utf-8" });
+    mockNoRepoConfig("acme", "billing");
+    // The same four errors from two services: "shop" goes to acme/shop (settings above), "billing"
+    // to acme/billing (defaults).
+    const err = (service: string, type: string, frames: string[], i: number) =>
+      JSON.stringify({
+        level: 50,
+        time: Date.now() + i,
+        name: service,
+        msg: "request failed",
+        err: {
+          type,
+          message: `${type} ${i}`,
+          stack: [`${type}: x`, ...frames.map((f) => `    at ${f}`)].join("\n"),
+        },
+      });
+    const lines: string[] = [];
+    for (const svc of ["shop", "billing"]) {
+      // Two timeouts from different call sites.
+      lines.push(err(svc, "TimeoutError", ["callA (/srv/app/src/a.js:1:1)"], 1));
+      lines.push(err(svc, "TimeoutError", ["callB (/srv/app/src/b.js:1:1)"], 2));
+      // Two errors that differ only in a frame inside the vendored @acme SDK.
+      lines.push(
+        err(
+          svc,
+          "SdkError",
+          ["send (/srv/app/node_modules/@acme/sdk/send.js:1:1)", "run (/srv/app/src/run.js:1:1)"],
+          3,
+        ),
+      );
+      lines.push(
+        err(
+          svc,
+          "SdkError",
+          ["post (/srv/app/node_modules/@acme/sdk/post.js:1:1)", "run (/srv/app/src/run.js:1:1)"],
+          4,
+        ),
+      );
+    }
+    log.append(lines);
+    const app = testApp(t.db, {
+      STEWARD_INGEST_PATHS: log.path,
+      STEWARD_INCIDENTS_REPO: "acme/shop",
+      STEWARD_INCIDENTS_REPOS: "billing=acme/billing",
+      STEWARD_INCIDENTS_INSTALLATION_ID: "42",
+    });
+    const loop = startIncidentLoop(app.services);
+    try {
+      await loop.started;
+      await until(async () =>
+        (await listIncidents(t.db)).reduce((n, i) => n + i.count, 0) === 8 ? true : undefined,
+      );
+    } finally {
+      await loop.stop();
+    }
+    const groups = (await listIncidents(t.db))
+      .map((i) => `${i.service} ${i.exceptionType} ${i.count}`)
+      .sort();
+    expect(groups).toEqual([
+      // Defaults: timeouts split by call site; SDK frames are not in-app, so the SdkErrors merge.
+      "billing SdkError 2",
+      "billing TimeoutError 1",
+      "billing TimeoutError 1",
+      // acme/shop's settings: one rule groups all timeouts; the @acme frames are in-app and split them.
+      "shop SdkError 1",
+      "shop SdkError 1",
+      "shop TimeoutError 2",
+    ]);
   });
 
   it("stays out of the job table when nothing is configured", async () => {
