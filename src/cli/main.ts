@@ -1,4 +1,5 @@
-import { ConfigurationError, errorMessage } from "../errors.ts";
+import { readFileSync } from "node:fs";
+import { ConfigurationError, errorMessage, StewardError } from "../errors.ts";
 import { commands } from "./index.ts";
 import { CliUsageError, type CliIO } from "./types.ts";
 
@@ -9,7 +10,16 @@ export function processIO(): CliIO {
     env: process.env,
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
   };
+}
+
+/** The version in package.json, read once on `--version`. */
+export function stewardVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
 }
 
 async function topHelp(): Promise<string> {
@@ -18,13 +28,20 @@ async function topHelp(): Promise<string> {
     const cmd = await load();
     lines.push(`  ${name.padEnd(14)} ${cmd.summary}`);
   }
-  lines.push("", "Run `steward <command> --help` for a command's options.");
+  lines.push(
+    "",
+    "Run `steward <command> --help` for a command's options; `steward --version` for the version.",
+  );
   return lines.join("\n") + "\n";
 }
 
 /** Runs one CLI invocation and returns its exit code. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "--version" || name === "-v" || name === "version") {
+    io.stdout(`steward ${stewardVersion()}\n`);
+    return 0;
+  }
   if (!name || name === "--help" || name === "-h" || name === "help") {
     io.stdout(await topHelp());
     return name ? 0 : 2;
@@ -51,7 +68,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.stderr(`steward ${name}: ${err.message}\n`);
       return 1;
     }
-    io.stderr(`steward ${name}: ${errorMessage(err)}\n`);
+    // A typed error carries the sentence a user can act on (e.g. "check LLM_API_KEY" on a 401).
+    const message = err instanceof StewardError ? err.userMessage : errorMessage(err);
+    io.stderr(`steward ${name}: ${message}\n`);
     return 1;
   }
 }

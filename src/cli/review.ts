@@ -1,36 +1,23 @@
-// `steward review`: pack a diff into the model's budget. --dry-run shows what would reach the model
-// without calling it; a full review plugs in through `runReview`.
+// `steward review`: review a diff file or a live PR and print the result. --dry-run shows what would
+// reach the model without calling it; the budget is computed by the same function the real review
+// uses (src/tools/pr/review-core.ts `planReview`), so the two always agree.
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { z } from "zod";
-import { packDiff, parseDiff, reviewBudget } from "../diff/index.ts";
-import type { PackResult } from "../diff/index.ts";
-import type { ParsedDiff } from "../diff/types.ts";
+import { parseDiff } from "../diff/index.ts";
 import { CliUsageError, type CliCommand, type CliIO } from "./types.ts";
 
-const USAGE = `Usage: steward review (--diff-file FILE | --pr https://github.com/OWNER/REPO/pull/N) [--budget TOKENS] [--dry-run] [--json]
+const USAGE = `steward review (--diff-file FILE | --pr URL) [--budget TOKENS] [--dry-run] [--json]
 
-Packs a diff into the LLM's token budget and reviews it.
-  --diff-file FILE   a git diff (any encoding; invalid UTF-8 is replaced and flagged)
-  --pr URL           a live pull request, read with GITHUB_TOKEN (nothing is posted)
-  --budget TOKENS    prompt budget; default LLM_CONTEXT_WINDOW (128000) minus LLM_OUTPUT_RESERVE (4096)
-  --dry-run          do not call the LLM; print what would be sent
-  --json             with --dry-run: print {budget, promptTokens, files:[{path, status, tokens}]}`;
-
-const Env = z.object({
-  LLM_CONTEXT_WINDOW: z.coerce.number().int().positive().default(128_000),
-  LLM_OUTPUT_RESERVE: z.coerce.number().int().nonnegative().default(4_096),
-  LLM_API_KEY: z.string().optional(),
-});
-
-export interface ReviewInput {
-  diff: ParsedDiff;
-  packed: PackResult;
-  io: CliIO;
-}
-
-/** Filled in by the PR tools: runs the LLM review on a packed diff and returns the exit code. */
-export type RunReview = (input: ReviewInput) => Promise<number>;
+Reviews a diff with the LLM and prints the review (nothing is posted). Without an LLM (no
+LLM_API_KEY) it prints the deterministic facts, as the App does.
+  --diff-file FILE   a git diff, e.g. from \`git diff\` (any encoding; invalid UTF-8 is replaced and flagged)
+  --pr URL           a live pull request, https://github.com/OWNER/REPO/pull/N or the same URL on your
+                     GitHub Enterprise Server; read with GITHUB_TOKEN
+  --budget TOKENS    prompt budget; default: the context window of LLM_MODEL (or LLM_CONTEXT_WINDOW)
+                     minus LLM_MAX_OUTPUT_TOKENS
+  --dry-run          do not call the LLM; print how the diff is packed into the budget
+  --json             print JSON: with --dry-run {budget, promptTokens, files:[{path, status, tokens}]},
+                     else {review, findings, facts, notReviewed, llmNote, usage}`;
 
 interface Args {
   diffFile?: string;
@@ -57,33 +44,37 @@ function parseArgs(argv: string[]): Args {
       const v = value();
       const n = Number(v);
       if (!Number.isInteger(n) || n <= 0)
-        throw new CliUsageError(`--budget must be a positive integer of tokens, got "${v}"`);
+        throw new CliUsageError(`--budget must be a positive integer of tokens, got "${v.slice(0, 40)}"`);
       args.budget = n;
     } else if (flag === "--dry-run") args.dryRun = true;
     else if (flag === "--json") args.json = true;
     else if (flag === "--pr") args.pr = value();
-    else throw new CliUsageError(`unknown option ${a}`);
+    else throw new CliUsageError(`unknown option ${a.slice(0, 80)}`);
   }
   if (!args.diffFile && !args.pr) throw new CliUsageError("--diff-file FILE or --pr URL is required");
   if (args.diffFile && args.pr) throw new CliUsageError("give either --diff-file or --pr, not both");
   return args;
 }
 
-export async function runReviewCommand(argv: string[], io: CliIO, runReview?: RunReview): Promise<number> {
+/** A NUL byte near the start: a binary file (git diffs, even of binary files, are text). */
+function binaryFile(bytes: Buffer, name: string): string | undefined {
+  return bytes.subarray(0, 8000).includes(0)
+    ? `${name} is a binary file, not a diff (make one with \`git diff > changes.diff\`)`
+    : undefined;
+}
+
+/** Why `bytes` cannot be reviewed as a diff, or undefined when it holds at least one file. */
+function notADiff(bytes: Buffer, name: string, files: number): string | undefined {
+  if (files > 0) return undefined;
+  if (bytes.toString("utf8").trim() === "") return `${name} is empty: there is nothing to review`;
+  return `${name} is not a diff: it has no "diff --git" or "--- a/… / +++ b/…" file headers (make one with \`git diff > changes.diff\`)`;
+}
+
+export async function runReviewCommand(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv);
-  const env = Env.safeParse(io.env);
-  if (!env.success) {
-    const issue = env.error.issues[0]!;
-    throw new CliUsageError(`${issue.path.join(".")}: expected a positive integer (${issue.message})`);
-  }
-  if (args.pr) {
-    const { reviewPullRequest } = await import("../tools/pr/cli.ts");
-    return reviewPullRequest(args.pr, io, { dryRun: args.dryRun, json: args.json, budget: args.budget });
-  }
-  if (!args.dryRun && !(runReview && env.data.LLM_API_KEY)) {
-    io.stderr("review without --dry-run needs an LLM configured: set LLM_API_KEY\n");
-    return 1;
-  }
+  const { reviewDiffFile, reviewPullRequest } = await import("../tools/pr/cli.ts");
+  const opts = { dryRun: args.dryRun, json: args.json, ...(args.budget ? { budget: args.budget } : {}) };
+  if (args.pr) return reviewPullRequest(args.pr, io, opts);
   const path = resolve(io.cwd, args.diffFile!);
   let bytes: Buffer;
   try {
@@ -94,46 +85,23 @@ export async function runReviewCommand(argv: string[], io: CliIO, runReview?: Ru
     );
     return 1;
   }
-  const diff = parseDiff(bytes);
-  const budget =
-    args.budget ??
-    reviewBudget({
-      contextWindow: env.data.LLM_CONTEXT_WINDOW,
-      promptTokens: 0,
-      outputReserve: env.data.LLM_OUTPUT_RESERVE,
-    });
-  const packed = packDiff(diff.files, { budget });
-  if (!args.dryRun) return runReview!({ diff, packed, io });
-  if (args.json) {
-    const files = packed.files.map((f) => ({ path: f.path, status: f.status, tokens: f.tokens }));
-    io.stdout(JSON.stringify({ budget: packed.budget, promptTokens: packed.promptTokens, files }) + "\n");
-    return 0;
+  const binary = binaryFile(bytes, args.diffFile!);
+  if (binary) {
+    io.stderr(`steward review: ${binary}\n`);
+    return 1;
   }
-  io.stdout(renderDryRun(diff, packed));
-  return 0;
-}
-
-function renderDryRun(diff: ParsedDiff, p: PackResult): string {
-  const count = (s: string) => p.files.filter((f) => f.status === s).length;
-  const lines = [
-    `Diff: ${diff.files.length} file(s). Budget ${p.budget} tokens, prompt ${p.promptTokens} tokens.`,
-    `Included ${count("included")}, compressed ${count("compressed")}, omitted ${count("omitted")}.`,
-  ];
-  if (diff.files.length === 0) lines.push("The diff is empty: nothing to review.");
-  for (const f of p.files)
-    lines.push(
-      `  ${f.status.padEnd(10)} ${String(f.tokens).padStart(7)}  ${f.path}${f.reason ? `  (${f.reason})` : ""}`,
-    );
-  for (const w of diff.warnings) lines.push(`warning: ${w}`);
-  return lines.join("\n") + "\n";
+  const diff = parseDiff(bytes);
+  const why = notADiff(bytes, args.diffFile!, diff.files.length);
+  if (why) {
+    io.stderr(`steward review: ${why}\n`);
+    return 1;
+  }
+  return reviewDiffFile(diff, io, opts);
 }
 
 export const command: CliCommand = {
   name: "review",
-  summary: "Pack a diff into the LLM budget and review it (--dry-run: no LLM)",
+  summary: "Review a diff file or a PR and print it (--dry-run: show the packing, no LLM)",
   usage: USAGE,
-  run: async (argv, io) => {
-    const { reviewDiffFile } = await import("../tools/pr/cli.ts");
-    return runReviewCommand(argv, io, reviewDiffFile);
-  },
+  run: runReviewCommand,
 };

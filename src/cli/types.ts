@@ -6,7 +6,10 @@ export interface CliIO {
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** stdout is a terminal (progress bars, colours). */
   isTTY: boolean;
+  /** stderr is a terminal: spinners while waiting go there. */
+  stderrIsTTY?: boolean;
 }
 
 export interface CliCommand {

@@ -1,4 +1,5 @@
 import { parseMarker } from "../github/markers.ts";
+import { issueLinkPrefix, webUrlOfRepo } from "../github/web.ts";
 import { parseClosingReferences } from "../tools/pr-json/links.ts";
 import { isBotSender } from "./intake.ts";
 import { type Route, text, type WebhookEvent } from "./types.ts";
@@ -34,10 +35,12 @@ export const incidentsRoute: Route = (ev) => {
   if (typeof pr?.number !== "number") return [];
   const [owner, name] = ev.repo.split("/") as [string, string];
   const prText = `${text(pr.title)}\n${text(pr.body)}`;
-  const own = `https://github.com/${ev.repo}/issues/`.toLowerCase();
+  // The payload's own html_url names the host (github.com or an Enterprise Server).
+  const web = webUrlOfRepo(ev.payload?.repository?.html_url, ev.repo);
+  const own = issueLinkPrefix(web, owner, name);
   const issues = [
     ...new Set(
-      parseClosingReferences(prText, { owner, repo: name })
+      parseClosingReferences(prText, { owner, repo: name, web })
         .filter((r) => !r.url || r.url.toLowerCase().startsWith(own))
         .map((r) => r.number),
     ),

@@ -56,15 +56,19 @@ import {
   replyToReviewComment,
 } from "./reviews.ts";
 import type { GatewayContext, GatewayOptions } from "./types.ts";
+import { apiBaseUrlOf, webUrlFromApi } from "./web.ts";
 
 export class GitHubGateway {
   readonly owner: string;
   readonly repo: string;
+  /** https://github.com, or the Enterprise Server's web URL: the base of every link Steward writes. */
+  readonly webUrl: string;
   readonly #ctx: GatewayContext;
 
   constructor(opts: GatewayOptions) {
     this.owner = opts.owner;
     this.repo = opts.repo;
+    this.webUrl = webUrlFromApi(apiBaseUrlOf(opts.octokit));
     // The child logger carries the repository; the octokit (and its token) is never logged.
     const log: Logger = opts.log.child({ repo: `${opts.owner}/${opts.repo}` });
     this.#ctx = { octokit: opts.octokit, owner: opts.owner, repo: opts.repo, log, appSlug: opts.appSlug };

@@ -25,3 +25,11 @@ export {
   renderRejected,
 } from "./reviews.ts";
 export type { GatewayOptions, Octokit } from "./types.ts";
+export {
+  apiBaseUrlOf,
+  apiUrlFromWeb,
+  GITHUB_WEB,
+  issueLinkPrefix,
+  webUrlFromApi,
+  webUrlOfRepo,
+} from "./web.ts";

@@ -2,9 +2,12 @@
 // it must not open HTML comments (which could forge Steward's hidden markers), break a table, or
 // close a code fence.
 
+import { GITHUB_WEB } from "../github/web.ts";
 export interface RepoRef {
   owner: string;
   repo: string;
+  /** The web URL of the GitHub host (GHE_HOST on Enterprise Server); github.com when absent. */
+  web?: string;
 }
 
 /** Neutralises HTML comment openers and invisible characters in model or user text. */
@@ -60,9 +63,9 @@ function encodePath(path: string): string {
   return path.split("/").map(encodeURIComponent).join("/");
 }
 
-/** https://github.com/O/R/blob/SHA/path#Lx-Ly */
+/** <web>/O/R/blob/SHA/path#Lx-Ly, on github.com or the configured Enterprise Server. */
 export function blobLink(repo: RepoRef, sha: string, path: string, start?: number, end?: number): string {
-  const base = `https://github.com/${repo.owner}/${repo.repo}/blob/${sha}/${encodePath(path)}`;
+  const base = `${repo.web ?? GITHUB_WEB}/${repo.owner}/${repo.repo}/blob/${sha}/${encodePath(path)}`;
   if (start === undefined) return base;
   return end !== undefined && end !== start ? `${base}#L${start}-L${end}` : `${base}#L${start}`;
 }

@@ -40,14 +40,6 @@ describe("steward review --dry-run --json", () => {
     expect(r.promptTokens).toBeLessThanOrEqual(4000);
   });
 
-  it("handles an empty diff", async () => {
-    expect(await dryJson("empty.diff", ["--budget", "100"])).toEqual({
-      budget: 100,
-      promptTokens: 0,
-      files: [],
-    });
-  });
-
   it("lists binary-only diffs as omitted", async () => {
     const r = await dryJson("flask-binary-only.diff");
     expect(r.files).toHaveLength(8);
@@ -71,7 +63,7 @@ describe("steward review --dry-run --json", () => {
   it("accepts invalid UTF-8 and takes the budget from LLM_CONTEXT_WINDOW", async () => {
     const r = await dryJson("invalid-utf8.diff", [], {
       LLM_CONTEXT_WINDOW: "32000",
-      LLM_OUTPUT_RESERVE: "2000",
+      LLM_MAX_OUTPUT_TOKENS: "2000",
     });
     expect(r.budget).toBe(30_000);
     expect(r.files.map((f: { path: string }) => f.path)).toEqual([
@@ -104,12 +96,6 @@ describe("steward review --dry-run --json", () => {
 });
 
 describe("steward review errors", () => {
-  it("asks for an LLM key without --dry-run", async () => {
-    const t = io();
-    expect(await main(["review", "--diff-file", "empty.diff"], t.fake)).toBe(1);
-    expect(t.err()).toBe("review without --dry-run needs an LLM configured: set LLM_API_KEY\n");
-  });
-
   it("rejects a bad budget and a missing file with clear messages", async () => {
     const t = io();
     expect(await main(["review", "--diff-file", "empty.diff", "--dry-run", "--budget", "lots"], t.fake)).toBe(

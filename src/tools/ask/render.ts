@@ -18,6 +18,8 @@ export interface AskRenderInput {
   headSha: string;
   question: string;
   answer: AskOutput;
+  /** The PR's changed paths: a reference outside them is marked, not linked (the model may invent it). */
+  changedFiles: readonly string[];
   /** For a question asked on selected lines (a review-comment thread). */
   lines?: { path: string; startLine: number; endLine: number };
   notReviewed: NotCovered[];
@@ -35,12 +37,15 @@ export function renderAsk(input: AskRenderInput): string {
   out.push(safeText(input.answer.answer));
   const refs = input.answer.references ?? [];
   if (refs.length > 0) {
+    const inPr = new Set(input.changedFiles);
     out.push(
       `**References:** ${refs
-        .map(
-          (r) =>
-            `[${code(r.line ? `${r.file}:${r.line}` : r.file)}](${blobLink(input.repo, input.headSha, r.file, r.line)})`,
-        )
+        .map((r) => {
+          const label = code(r.line ? `${r.file}:${r.line}` : r.file);
+          return inPr.has(r.file)
+            ? `[${label}](${blobLink(input.repo, input.headSha, r.file, r.line)})`
+            : `${label} (not a file this PR changes)`;
+        })
         .join(", ")}`,
     );
   }

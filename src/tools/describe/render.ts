@@ -25,6 +25,8 @@ export interface DescribeSectionInput {
   notReviewed: NotCovered[];
   prJson?: PrJson;
   usage?: UsageFooter;
+  /** Walkthrough rows to show; the rest are counted. Only lowered to fit GitHub's body limit. */
+  maxRows?: number;
 }
 
 function mermaidIsPlausible(d: string): boolean {
@@ -37,7 +39,11 @@ export function renderDescribeSection(input: DescribeSectionInput): string {
   if (d.types.length > 0) out.push(`**Type:** ${d.types.map((t) => code(t)).join(", ")}`);
   out.push(d.summary.map((s) => `- ${safeText(s)}`).join("\n"));
   if (d.walkthrough.length > 0) {
-    const rows = d.walkthrough.map((w) => `| ${cellCode(w.file)} | ${cell(w.summary)} |`);
+    const shown = d.walkthrough.slice(0, input.maxRows ?? d.walkthrough.length);
+    const rows = shown.map((w) => `| ${cellCode(w.file)} | ${cell(w.summary)} |`);
+    const hidden = d.walkthrough.length - shown.length;
+    if (hidden > 0)
+      rows.push(`| … | ${hidden} more files, not listed to stay within GitHub's PR body limit |`);
     const table = `| File | Change |\n|---|---|\n${rows.join("\n")}`;
     out.push(
       d.walkthrough.length > 6
@@ -51,8 +57,12 @@ export function renderDescribeSection(input: DescribeSectionInput): string {
   if (input.prJson) out.push(renderPrJsonBlock(input.prJson));
   out.push(renderFooter("describe", input.usage));
   const full = out.join("\n\n");
-  if (full.length + DESCRIBE_START.length + DESCRIBE_END.length + 4 <= PR_BODY_LIMIT || !input.prJson)
-    return full;
+  const fits = full.length + DESCRIBE_START.length + DESCRIBE_END.length + 4 <= PR_BODY_LIMIT;
+  if (fits) return full;
+  if (!input.prJson) {
+    const rows = input.maxRows ?? d.walkthrough.length;
+    return rows > 0 ? renderDescribeSection({ ...input, maxRows: Math.floor(rows / 2) }) : full;
+  }
   return renderDescribeSection({ ...input, prJson: undefined }).replace(
     /\n\n<sub>/,
     "\n\n_The PR JSON was too large for the PR body; use `/describe --format=json`._\n\n<sub>",

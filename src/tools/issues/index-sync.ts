@@ -1,6 +1,7 @@
 // Keeps the similar-issues index (src/search) current: a resumable back-fill over the paginated REST
 // API on first use, then incremental syncs of whatever changed since the last one. Each page is
 // written with its cursor in one transaction, so a retried job never appends a comment twice.
+import { issueLinkPrefix } from "../../github/web.ts";
 import { getDoc, getMeta, setBackfillProgress, upsertDoc } from "../../search/store.ts";
 import type { IndexDoc } from "../../search/types.ts";
 import { wrapGitHub } from "../../github/errors.ts";
@@ -55,11 +56,13 @@ async function putDoc(db: Db, repo: string, doc: IndexDoc, keepComments: boolean
 async function recordClosingRefs(db: Db, ctx: IssueJobContext, raw: any): Promise<void> {
   if (!raw.pull_request) return;
   if (raw.state === "closed" && !raw.pull_request.merged_at) return;
+  const web = ctx.gw.webUrl;
   const refs = parseClosingReferences(`${raw.title ?? ""}\n${raw.body ?? ""}`, {
     owner: ctx.owner,
     repo: ctx.name,
+    web,
   });
-  const own = `https://github.com/${ctx.owner}/${ctx.name}/issues/`.toLowerCase();
+  const own = issueLinkPrefix(web, ctx.owner, ctx.name);
   for (const ref of refs) {
     if (ref.url && !ref.url.toLowerCase().startsWith(own)) continue;
     const doc = await getDoc(db, ctx.repo, ref.number);

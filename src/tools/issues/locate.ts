@@ -4,6 +4,7 @@ import { wrapGitHub } from "../../github/errors.ts";
 import { locateFiles, type LocateResult } from "../issue-map/index.ts";
 import { code, safeText } from "../markdown.ts";
 import type { IssueData, IssueJobContext } from "./context.ts";
+import { GITHUB_WEB } from "../../github/web.ts";
 
 /** Paths read from the tree; larger trees are cut (GitHub itself truncates at 100,000 entries). */
 export const MAX_TREE_PATHS = 50_000;
@@ -37,7 +38,7 @@ export async function readTree(ctx: IssueJobContext): Promise<TreeListing> {
 }
 
 export function renderLocate(
-  ctx: { owner: string; name: string },
+  ctx: { owner: string; name: string; web?: string },
   tree: TreeListing,
   results: LocateResult[],
 ): string {
@@ -51,7 +52,7 @@ export function renderLocate(
   } else {
     lines.push("| # | File | Score | Why |", "|---|---|---|---|");
     results.slice(0, SHOWN).forEach((r, i) => {
-      const link = `[${code(r.path)}](https://github.com/${ctx.owner}/${ctx.name}/blob/${encodeURIComponent(tree.branch)}/${r.path.split("/").map(encodeURIComponent).join("/")})`;
+      const link = `[${code(r.path)}](${ctx.web ?? GITHUB_WEB}/${ctx.owner}/${ctx.name}/blob/${encodeURIComponent(tree.branch)}/${r.path.split("/").map(encodeURIComponent).join("/")})`;
       lines.push(
         `| ${i + 1} | ${link} | ${r.score.toFixed(2)} | ${safeText(r.evidence.slice(0, 3).join("; ")).replace(/\|/g, "\\|")} |`,
       );
@@ -71,5 +72,5 @@ export async function runLocate(ctx: IssueJobContext, issue: IssueData): Promise
     { number: issue.number, files: tree.paths.length, top: results.slice(0, 3).map((r) => r.path) },
     "files located",
   );
-  return renderLocate(ctx, tree, results);
+  return renderLocate({ owner: ctx.owner, name: ctx.name, web: ctx.gw.webUrl }, tree, results);
 }

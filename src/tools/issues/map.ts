@@ -1,6 +1,7 @@
 // The `pr.map-issues` job: for a PR that links issues (closing keywords, GraphQL
 // closingIssuesReferences), map each issue's elements onto the changed hunks, let the LLM explain the
 // relation when configured, post one persistent comment and keep the mapping for the PR JSON.
+import { issueLinkPrefix } from "../../github/web.ts";
 import { z } from "zod";
 import type { MapPayload } from "../../events/issues.ts";
 import { BudgetExceededError, errorMessage, LLMNotConfiguredError } from "../../errors.ts";
@@ -66,10 +67,14 @@ async function linkedIssues(
   number: number,
 ): Promise<IssueRef[]> {
   const own = `${ctx.owner}/${ctx.name}`.toLowerCase();
+  const web = ctx.gw.webUrl;
+  // Issue links count on the configured host (github.com or GHE_HOST), for this repository only.
+  const prefix = issueLinkPrefix(web, ctx.owner, ctx.name);
   const fromText = parseClosingReferences(`${pr.title}\n${pr.body}`, {
     owner: ctx.owner,
     repo: ctx.name,
-  }).filter((r) => !r.url || r.url.toLowerCase().startsWith(`https://github.com/${own}/`));
+    web,
+  }).filter((r) => !r.url || r.url.toLowerCase().startsWith(prefix));
   let fromGraphql: IssueRef[] = [];
   try {
     const a = await ctx.gw.graphql<ClosingAnswer>(
@@ -81,7 +86,7 @@ async function linkedIssues(
       .filter((n) => (n.repository?.nameWithOwner ?? own).toLowerCase() === own)
       .map((n) => ({
         number: n.number,
-        url: `https://github.com/${ctx.owner}/${ctx.name}/issues/${n.number}`,
+        url: `${web}/${ctx.owner}/${ctx.name}/issues/${n.number}`,
         source: "graphql" as const,
       }));
   } catch (err) {

@@ -8,7 +8,7 @@ import { type IssueRef, mergeIssueRefs, parseClosingReferences } from "./links.t
 import { PR_JSON_SCHEMA_VERSION, PrJson, type PrJsonFile } from "./schema.ts";
 
 export interface BuildPrJsonInput {
-  repo?: { owner: string; repo: string };
+  repo?: { owner: string; repo: string; web?: string };
   number?: number;
   headSha?: string;
   title: string;

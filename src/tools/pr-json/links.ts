@@ -2,6 +2,8 @@
 // then one reference (#N, owner/repo#N or an issue URL). "Fixes #1, #2" closes only #1 on GitHub,
 // so only #1 is linked here too. Text inside code is ignored.
 
+import { GITHUB_WEB } from "../../github/web.ts";
+
 export interface IssueRef {
   number: number;
   /** Set when the reference names a repository (owner/repo#N or a URL), or when `repo` is known. */
@@ -10,17 +12,35 @@ export interface IssueRef {
 }
 
 const KEYWORD = String.raw`\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)`;
-const REF = String.raw`(?:https?:\/\/github\.com\/([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})\/(?:issues|pull)\/(\d{1,9})|(?:([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100}))?#(\d{1,9}))`;
-const CLOSING = new RegExp(`${KEYWORD}:?[ \\t]+${REF}(?![\\w/])`, "gi");
+const OWNER_REPO = String.raw`([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})`;
+
+// One regex per GitHub host: issue URLs count only on the host Steward talks to (github.com, or the
+// Enterprise Server named by GHE_HOST), as GitHub itself only closes issues on its own host.
+const closingByHost = new Map<string, RegExp>();
+function closingFor(web: string): RegExp {
+  let re = closingByHost.get(web);
+  if (!re) {
+    const host = web.replace(/^https?:\/\//, "").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    const ref = String.raw`(?:https?:\/\/${host}\/${OWNER_REPO}\/(?:issues|pull)\/(\d{1,9})|(?:${OWNER_REPO})?#(\d{1,9}))`;
+    re = new RegExp(`${KEYWORD}:?[ \\t]+${ref}(?![\\w/])`, "gi");
+    closingByHost.set(web, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}
 
 function stripCode(text: string): string {
   return text.replace(/(```|~~~)[\s\S]*?(\1|$)/g, " ").replace(/`[^`\n]*`/g, " ");
 }
 
-export function parseClosingReferences(text: string, repo?: { owner: string; repo: string }): IssueRef[] {
+export function parseClosingReferences(
+  text: string,
+  repo?: { owner: string; repo: string; web?: string },
+): IssueRef[] {
   const out: IssueRef[] = [];
   const seen = new Set<string>();
-  for (const m of stripCode(text).matchAll(CLOSING)) {
+  const web = repo?.web ?? GITHUB_WEB;
+  for (const m of stripCode(text).matchAll(closingFor(web))) {
     const owner = m[1] ?? m[4] ?? repo?.owner;
     const name = m[2] ?? m[5] ?? repo?.repo;
     const number = Number.parseInt((m[3] ?? m[6])!, 10);
@@ -29,7 +49,7 @@ export function parseClosingReferences(text: string, repo?: { owner: string; rep
     if (seen.has(key)) continue;
     seen.add(key);
     const ref: IssueRef = { number, source: "closing-keyword" };
-    if (owner && name) ref.url = `https://github.com/${owner}/${name}/issues/${number}`;
+    if (owner && name) ref.url = `${web}/${owner}/${name}/issues/${number}`;
     out.push(ref);
   }
   return out;

@@ -44,7 +44,8 @@ export async function runAskJob(
   const pr = await loadPr(ctx.gw, p.number);
   const usage = { tool: "ask", jobId: job.id, installationId: job.installationId ?? undefined };
   const tally = newTally();
-  const repo = { owner: ctx.gw.owner, repo: ctx.gw.repo };
+  const repo = { owner: ctx.gw.owner, repo: ctx.gw.repo, web: ctx.gw.webUrl };
+  const changedFiles = pr.files.map((f) => f.path);
   if (p.commentKind === "review" && p.thread) {
     const lines = selectionFromThread(p.thread);
     const { system, user } = askLinePrompt(
@@ -60,6 +61,7 @@ export async function runAskJob(
         headSha: pr.headSha,
         question,
         answer: called.data,
+        changedFiles,
         lines: { path: lines.path, startLine: lines.startLine, endLine: lines.endLine },
         notReviewed: [],
         usage: footer(s.llm, tally),
@@ -94,6 +96,7 @@ export async function runAskJob(
       headSha: pr.headSha,
       question,
       answer: called.data,
+      changedFiles,
       notReviewed: [...notCovered(pr.files, packed), ...pr.unavailable],
       usage: footer(s.llm, tally),
     }),

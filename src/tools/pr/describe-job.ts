@@ -7,6 +7,7 @@ import type { DiffFile } from "../../diff/types.ts";
 import type { GitHubGateway } from "../../github/index.ts";
 import type { Job } from "../../jobs/types.ts";
 import { describePrompt } from "../describe/prompt.ts";
+import { reconcileWalkthrough } from "../describe/reconcile.ts";
 import { mergeDescription, renderDescribeSection } from "../describe/render.ts";
 import { type DescribeOutput, describeSchema } from "../describe/schema.ts";
 import { fence, plural } from "../markdown.ts";
@@ -48,9 +49,10 @@ export function deterministicDescribe(
       `${plural(t.files, "file")} changed, +${t.additions} −${t.deletions}${areas ? ` (${areas})` : ""}.`,
       note,
     ],
-    walkthrough: files
-      .slice(0, 50)
-      .map((f) => ({ file: f.path, summary: `${f.status}, +${f.additions} −${f.deletions}` })),
+    walkthrough: files.map((f) => ({
+      file: f.path,
+      summary: `${f.status}, +${f.additions} −${f.deletions}`,
+    })),
   };
 }
 
@@ -70,11 +72,12 @@ export async function runDescribeJob(s: Services, job: Job, a: DescribeJobArgs):
   });
   const shape = { name: "describe", schema: describeSchema, build: (d: string) => describePrompt(ctx(d)) };
   const packed = packFor(s.llm, shape, { files: pr.files, ignore: config.pr.paths.ignore });
-  const notReviewed = [...notCovered(pr.files, packed), ...pr.unavailable];
+  const sentNotReviewed = [...notCovered(pr.files, packed), ...pr.unavailable];
   const tally = newTally();
-  let describe: DescribeOutput;
+  let answered: DescribeOutput;
+  let modelAnswered = false;
   if (!packed.files.some((f) => f.status !== "omitted")) {
-    describe = deterministicDescribe(
+    answered = deterministicDescribe(
       pr.title,
       pr.files,
       facts,
@@ -95,10 +98,17 @@ export async function runDescribeJob(s: Services, job: Job, a: DescribeJobArgs):
       },
       tally,
     );
-    describe = called.ok ? called.data : deterministicDescribe(pr.title, pr.files, facts, called.note);
+    modelAnswered = called.ok;
+    answered = called.ok ? called.data : deterministicDescribe(pr.title, pr.files, facts, called.note);
   }
+  // Every path the model named is checked against the diff; the walkthrough lists every changed file.
+  const reconciled = reconcileWalkthrough(answered, pr.files, sentNotReviewed, modelAnswered);
+  const describe = reconciled.describe;
+  const notReviewed = reconciled.notDescribed;
+  if (reconciled.unknown.length > 0)
+    s.log.info({ jobId: job.id, unknown: reconciled.unknown.length }, "describe dropped paths not in the PR");
   const prJson = buildPrJson({
-    repo: { owner: gw.owner, repo: gw.repo },
+    repo: { owner: gw.owner, repo: gw.repo, web: gw.webUrl },
     number,
     headSha: pr.headSha,
     title: pr.title,
@@ -106,7 +116,7 @@ export async function runDescribeJob(s: Services, job: Job, a: DescribeJobArgs):
     files: pr.files,
     facts,
     describe,
-    notReviewed,
+    notReviewed: sentNotReviewed,
     graphqlIssues: await linkedIssues(gw, number),
     // Filled by the issue↔code mapping job (pr.map-issues) once it has run for this PR.
     issueMapping: await loadIssueMapping(s.db, `${gw.owner}/${gw.repo}`, number),

@@ -125,7 +125,7 @@ export async function runImproveJob(
     });
   }
   let body = renderImproveComment({
-    repo: { owner: gw.owner, repo: gw.repo },
+    repo: { owner: gw.owner, repo: gw.repo, web: gw.webUrl },
     headSha: pr.headSha,
     posted: placed.posted,
     rest: placed.rest,

@@ -13,7 +13,8 @@ import type { PrPromptContext } from "../prompt-context.ts";
 import { reviewPrompt } from "../review/prompt.ts";
 import type { PlacedFinding } from "../review/render.ts";
 import { type Finding, type ReviewOutput, reviewSchema } from "../review/schema.ts";
-import { overBudget, packFor, type PromptShape } from "./budget.ts";
+import { type BudgetModel, overBudget, packFor, type PromptShape } from "./budget.ts";
+import type { PackResult } from "../../diff/index.ts";
 import { callLlm, footer, newTally } from "./llm-call.ts";
 import { notCovered } from "./not-covered.ts";
 
@@ -34,6 +35,8 @@ export interface ReviewCoreInput {
   languages?: () => Promise<Record<string, number> | undefined>;
   usage: { tool: string; jobId?: number; installationId?: number };
   signal?: AbortSignal;
+  /** The CLI's `--budget N`: N prompt tokens instead of the model's window minus its output tokens. */
+  budget?: number;
 }
 
 export interface ReviewCoreResult {
@@ -87,19 +90,38 @@ export function shapeFor(input: ReviewCoreInput, facts: PrFacts): PromptShape {
   return { name: "review", schema: reviewSchema, build: (d) => reviewPrompt(ctx(d), { maxFindings }) };
 }
 
-export async function reviewCore(input: ReviewCoreInput): Promise<ReviewCoreResult> {
+/** The model the budget is computed from: the LLM's real window and output tokens, or `--budget`. */
+export function budgetModel(input: Pick<ReviewCoreInput, "llm" | "budget">): BudgetModel {
+  return input.budget !== undefined
+    ? { contextWindow: input.budget, maxOutputTokens: 0 }
+    : { contextWindow: input.llm.contextWindow, maxOutputTokens: input.llm.maxOutputTokens };
+}
+
+/**
+ * The one budget computation for a review: what `review --dry-run` prints and what the real review
+ * sends are the same packing of the same prompt.
+ */
+export async function planReview(
+  input: ReviewCoreInput,
+): Promise<{ facts: PrFacts; shape: PromptShape; packed: PackResult }> {
   const facts = factsFor(input.files, input.config);
   const shape = shapeFor(input, facts);
+  const model = budgetModel(input);
   const packArgs = {
     files: input.shown,
     ignore: input.config.pr.paths.ignore,
     contextLines: input.options.context_lines,
   };
-  let packed = packFor(input.llm, shape, packArgs);
+  let packed = packFor(model, shape, packArgs);
   if (overBudget(packed) && input.languages) {
     const languages = await input.languages();
-    if (languages) packed = packFor(input.llm, shape, { ...packArgs, languages });
+    if (languages) packed = packFor(model, shape, { ...packArgs, languages });
   }
+  return { facts, shape, packed };
+}
+
+export async function reviewCore(input: ReviewCoreInput): Promise<ReviewCoreResult> {
+  const { facts, shape, packed } = await planReview(input);
   const notReviewed = [...notCovered(input.shown, packed), ...input.unavailable];
   const base = { facts, findings: [], inline: [], notReviewed, promptTokens: 0 };
   const sent = packed.files.some((f) => f.status !== "omitted");

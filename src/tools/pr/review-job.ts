@@ -122,7 +122,7 @@ export async function runReviewJob(
   if (picked.fallback) notes.push(`Full review: ${picked.fallback}.`);
   const llmNote = [result.llmNote, ...notes].filter(Boolean).join(" ") || undefined;
   const body = renderReviewComment({
-    repo: { owner: gw.owner, repo: gw.repo },
+    repo: { owner: gw.owner, repo: gw.repo, web: gw.webUrl },
     headSha: pr.headSha,
     ...(result.review ? { review: result.review } : {}),
     findings: result.findings,

@@ -16,17 +16,33 @@ describe("ask", () => {
         headSha: "abcdef0123456789",
         question: "why?\n<!-- x -->",
         answer,
+        changedFiles: ["src/a.ts"],
         notReviewed: [],
       }),
     ).toBe(
       [
         "> why?\n> &lt;!-- x -->",
         "Because of the TTL.",
-        "**References:** [`src/a.ts:12`](https://github.com/o/r/blob/abcdef0123456789/src/a.ts#L12), [`README.md`](https://github.com/o/r/blob/abcdef0123456789/README.md)",
+        "**References:** [`src/a.ts:12`](https://github.com/o/r/blob/abcdef0123456789/src/a.ts#L12), `README.md` (not a file this PR changes)",
         "**Not seen by the model:** none — no changed file was left out.",
         "<sub>Steward ask · no LLM call</sub>",
       ].join("\n\n"),
     );
+  });
+
+  it("links references on the configured Enterprise Server host", () => {
+    const b = renderAsk({
+      repo: { owner: "o", repo: "r", web: "https://ghe.example.com" },
+      headSha: "abcdef0123456789",
+      question: "q",
+      answer,
+      changedFiles: ["src/a.ts", "README.md"],
+      notReviewed: [],
+    });
+    expect(b).toContain(
+      "**References:** [`src/a.ts:12`](https://ghe.example.com/o/r/blob/abcdef0123456789/src/a.ts#L12), [`README.md`](https://ghe.example.com/o/r/blob/abcdef0123456789/README.md)",
+    );
+    expect(b).not.toContain("github.com");
   });
 
   it("says a line question saw only the selected lines", () => {
@@ -35,6 +51,7 @@ describe("ask", () => {
       headSha: "abcdef0123456789",
       question: "q",
       answer,
+      changedFiles: ["src/a.ts"],
       lines: { path: "src/a.ts", startLine: 3, endLine: 5 },
       notReviewed: [],
     });
