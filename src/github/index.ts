@@ -6,6 +6,13 @@ export { guardWrites, type WriteGuard } from "./fence.ts";
 export { GitHubGateway } from "./gateway.ts";
 export type { IssueRef, IssueUpdate, ReactionTarget } from "./issues.ts";
 export * from "./limits.ts";
+export {
+  NEUTRALIZE_MAX_BLOCK,
+  NEUTRALIZE_MAX_INLINE,
+  type NeutralizeAs,
+  type NeutralizeOptions,
+  neutralize,
+} from "./neutralize.ts";
 export { hasMarker, type Marker, parseMarker, renderMarker, stripMarker } from "./markers.ts";
 export {
   LEVELS,
