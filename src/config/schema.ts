@@ -27,6 +27,10 @@ const prSection = z.strictObject({
   push_debounce_seconds: z.number().int().min(0).max(3600).default(60),
   drafts: z.boolean().default(false),
   min_permission: permission.default("write"),
+  /** A "Steward review" check run per reviewed head SHA (needs the Checks: write permission). */
+  checks: z.boolean().default(false),
+  /** The check concludes `failure` when a finding of this severity or worse exists; else `neutral`. */
+  checks_fail_on: z.enum(["critical", "major"], { error: 'expected "critical" or "major"' }).optional(),
   ignore: z
     .strictObject({
       title: z.array(regexString).default([]),

@@ -3,6 +3,14 @@
 // testable. Construct one per job from Probot's installation-authenticated `context.octokit`.
 
 import { InvalidInputError } from "../errors.ts";
+import {
+  type CheckAnnotation,
+  type CheckConclusion,
+  type CheckOutput,
+  type CheckRunRef,
+  completeCheckRun,
+  startCheckRun,
+} from "./checks.ts";
 import type { Logger } from "../logger.ts";
 import {
   type CommentView,
@@ -118,6 +126,27 @@ export class GitHubGateway {
     body: string,
   ): Promise<{ id: number; url: string }> {
     return replyToReviewComment(this.#ctx, pullNumber, commentId, body);
+  }
+
+  // Check runs
+  /** `in_progress` for this SHA, reusing Steward's earlier run of the same name and SHA. */
+  startCheckRun(input: {
+    name: string;
+    headSha: string;
+    externalId: string;
+    output: CheckOutput;
+  }): Promise<CheckRunRef> {
+    return startCheckRun(this.#ctx, input);
+  }
+  /** Completes a run; annotations go 50 per request, and a reused run never gets one twice. */
+  completeCheckRun(input: {
+    checkRunId: number;
+    conclusion: CheckConclusion;
+    output: CheckOutput;
+    annotations: CheckAnnotation[];
+    reused: boolean;
+  }): Promise<{ requests: number; annotations: number }> {
+    return completeCheckRun(this.#ctx, input);
   }
 
   /** The user's effective permission, asked live every time (never cached: roles change). */

@@ -1,5 +1,12 @@
 // The public surface of src/github. Import from here.
 export { fitBody, truncateBody } from "./body.ts";
+export type {
+  AnnotationLevel,
+  CheckAnnotation,
+  CheckConclusion,
+  CheckOutput,
+  CheckRunRef,
+} from "./checks.ts";
 export type { CommentView, FoundComment, UpsertCommentInput, UpsertResult } from "./comments.ts";
 export { permissionHint, retryAfterFromHeaders, toGitHubError, wrapGitHub } from "./errors.ts";
 export { guardWrites, type WriteGuard } from "./fence.ts";

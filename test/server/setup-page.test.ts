@@ -34,10 +34,10 @@ describe("first start without App credentials", () => {
     // The manifest posted to GitHub carries app.yml's events and least permissions.
     const decoded = html.replace(/&quot;/g, '"').replace(/&#34;/g, '"');
     expect(decoded).toContain(
-      '"default_events":["pull_request","pull_request_review_comment","issues","issue_comment"]',
+      '"default_events":["pull_request","pull_request_review_comment","issues","issue_comment","check_run"]',
     );
     expect(decoded).toContain(
-      '"default_permissions":{"metadata":"read","pull_requests":"write","issues":"write","contents":"write"}',
+      '"default_permissions":{"metadata":"read","pull_requests":"write","issues":"write","checks":"write","contents":"write"}',
     );
   }, 30_000);
 });

@@ -9,6 +9,7 @@ import type { GitHubGateway } from "../../github/index.ts";
 import type { Job } from "../../jobs/types.ts";
 import type { RunOptions } from "../options.ts";
 import { renderFindingComment, renderReviewComment } from "../review/render.ts";
+import { completeReviewCheck, failReviewCheck, type StartedCheck, startReviewCheck } from "./review-check.ts";
 import { findingMarker, postedOnPr } from "./posted.ts";
 import { type ReviewCoreResult, reviewCore } from "./review-core.ts";
 import { loadIncremental, loadPr, type PrData } from "./source.ts";
@@ -81,6 +82,28 @@ export async function runReviewJob(
     return { skipped: `head ${pr.headSha.slice(0, 12)} was already reviewed` };
   }
   const incremental = a.options.incremental ?? a.trigger === "push";
+  const check = a.config.pr.checks ? await startReviewCheck(gw, pr.headSha) : undefined;
+  try {
+    return await reviewAndPost(s, job, a, { pr, state, incremental, check });
+  } catch (err) {
+    if (check?.ref) await failReviewCheck(gw, job, err, { ref: check.ref, pr, config: a.config });
+    throw err;
+  }
+}
+
+async function reviewAndPost(
+  s: Services,
+  job: Job,
+  a: ReviewJobArgs,
+  o: {
+    pr: PrData;
+    state: z.output<typeof reviewState>;
+    incremental: boolean;
+    check: StartedCheck | undefined;
+  },
+): Promise<{ skipped?: string; result?: ReviewCoreResult }> {
+  const { gw, number } = a;
+  const { pr, state, incremental } = o;
   const picked = await pickDiff(gw, pr, state.lastReviewedSha, incremental);
   const result = await reviewCore({
     llm: s.llm,
@@ -120,6 +143,7 @@ export async function runReviewJob(
   }
   const notes: string[] = [];
   if (picked.fallback) notes.push(`Full review: ${picked.fallback}.`);
+  if (o.check?.error) notes.push(o.check.error);
   const llmNote = [result.llmNote, ...notes].filter(Boolean).join(" ") || undefined;
   const body = renderReviewComment({
     repo: { owner: gw.owner, repo: gw.repo, web: gw.webUrl },
@@ -135,12 +159,21 @@ export async function runReviewJob(
   const remembered = [...new Set([...posted, ...onPr, ...fresh.map((f) => f.fingerprint)])].slice(
     -MAX_REMEMBERED,
   );
-  await gw.upsertComment({
+  const comment = await gw.upsertComment({
     issueNumber: number,
     kind: REVIEW_KIND,
     key: REVIEW_KEY,
-    body: picked.fallback && result.review ? `${body}\n\n<sub>${notes.join(" ")}</sub>` : body,
+    body: notes.length > 0 && result.review ? `${body}\n\n<sub>${notes.join(" ")}</sub>` : body,
     state: { lastReviewedSha: pr.headSha, inline: remembered },
   });
+  if (o.check?.ref) {
+    await completeReviewCheck(gw, o.check.ref, {
+      pr,
+      result,
+      config: a.config,
+      commentUrl: comment.url,
+      ...(picked.incremental ? { incrementalFrom: picked.incremental.fromSha } : {}),
+    });
+  }
   return { result };
 }
