@@ -7,7 +7,7 @@ collectDefaultMetrics({ register: registry, prefix: "steward_" });
 export const metrics = {
   deliveries: new Counter({
     name: "steward_webhook_deliveries_total",
-    help: "Webhook deliveries by event and outcome (enqueued, duplicate, ignored, bot, invalid).",
+    help: "Webhook deliveries by event and outcome (enqueued, duplicate, replay, ignored, bot, invalid).",
     labelNames: ["event", "outcome"],
     registers: [registry],
   }),

@@ -9,7 +9,15 @@ import { getAssistance, requestAssistance } from "./assistance.ts";
 import { commandSchema, DEFAULT_POLICY, type RiskPolicy } from "./commands.ts";
 import { renderTicketContext, type TicketContext } from "./context.ts";
 import type { Clock, GatewayFor } from "./ports.ts";
-import { casStatus, createProposals, getProposal, takeApproved } from "./proposals.ts";
+import {
+  casStatus,
+  createProposals,
+  getProposal,
+  type Proposal,
+  ProposalRefusedError,
+  takeApproved,
+} from "./proposals.ts";
+import { announceHandOutRefusal } from "./invalidate.ts";
 import {
   authenticateRun,
   claim,
@@ -128,7 +136,7 @@ function publicRun(run: Run) {
     branch: run.branch,
     headSha: run.headSha,
     commentIds: run.deliveredCommentIds,
-    context: run.context,
+    // No raw `run.context`: the ticket reaches the worker only as `contextText`, sanitised and fenced.
   };
 }
 
@@ -227,7 +235,13 @@ export function createWorkerApi(deps: WorkerApiDeps): RouteHandler {
         const body = parse(proposalsBody, await readJson(req));
         const gateway = await deps.gatewayFor({ repo: run.repo, installationId: run.installationId });
         const policy = await policyOf(run);
-        const created = await createProposals({ db: deps.db, gateway, policy, now }, run, body.commands);
+        let created: Proposal[];
+        try {
+          created = await createProposals({ db: deps.db, gateway, policy, now }, run, body.commands);
+        } catch (err) {
+          if (err instanceof ProposalRefusedError) throw new HttpError(409, "ticket_closed", err.message);
+          throw err;
+        }
         await status(run);
         return [
           201,
@@ -267,7 +281,21 @@ export function createWorkerApi(deps: WorkerApiDeps): RouteHandler {
       /^\/api\/workers\/runs\/(\d+)\/approved$/,
       async (req, m) => {
         const run = await auth(req, m);
-        return [200, { commands: await takeApproved(deps.db, run.id, await policyOf(run), now) }];
+        const gateway = await deps.gatewayFor({ repo: run.repo, installationId: run.installationId });
+        const commands = await takeApproved(
+          {
+            db: deps.db,
+            gateway,
+            policy: await policyOf(run),
+            now,
+            onRefused: (p, reason) =>
+              announceHandOutRefusal({ db: deps.db, gateway, now, log: deps.log }, p, reason).catch((err) =>
+                deps.log?.warn({ err, proposalId: p.id }, "hand-out refusal announcement failed"),
+              ),
+          },
+          run.id,
+        );
+        return [200, { commands }];
       },
     ],
     [

@@ -2,6 +2,7 @@ import { levelMeets, type PermissionLevel, type Risk } from "./commands.ts";
 import type { AppIdentity, CommentSnapshot, PermissionAnswer } from "./ports.ts";
 import type { Proposal } from "./proposals.ts";
 import { integrityProblem, parseProposalBody } from "./render.ts";
+import { isRequester } from "./requesters.ts";
 
 // The pure approval decision. The orchestrator (handle.ts) fetches the live facts (permission, head
 // SHA, the comment as it is now) and this function applies every rule to them; no I/O here.
@@ -47,7 +48,17 @@ export function tickedInThisEdit(from: string, body: string): string[] {
 
 type ProposalFacts = Pick<
   Proposal,
-  "id" | "sha256" | "command" | "risk" | "headSha" | "expiresAt" | "status" | "requestedBy"
+  | "id"
+  | "sha256"
+  | "command"
+  | "risk"
+  | "headSha"
+  | "targetNumber"
+  | "repo"
+  | "expiresAt"
+  | "status"
+  | "requestedBy"
+  | "requesters"
 >;
 
 export interface ApprovalInput {
@@ -86,11 +97,11 @@ export function checkApprover(input: {
   if (
     input.requireDistinctApprover &&
     (p.risk === "maintain" || p.risk === "admin") &&
-    sender.login === p.requestedBy
+    isRequester(p, sender.login)
   )
     return {
       decision: "refuse",
-      reason: "the approver must not be the user who requested the run",
+      reason: "the approver must not be a user whose instructions are in the run (separate_approver is on)",
       restoreComment: true,
     };
   if (p.status !== "pending")

@@ -139,7 +139,43 @@ export function classifyRisk(command: Command, policy: RiskPolicy = DEFAULT_POLI
   return configured;
 }
 
-/** Pretty, sorted JSON shown in the proposal comment; compared verbatim when a human approves. */
+// Characters an approver cannot see, or that reorder what is shown (bidi overrides), yet would reach the
+// worker's argv: controls, format characters (bidi, zero-width, tags), private-use and unassigned code
+// points, line/paragraph separators, every space but U+0020, and the blank-looking fillers.
+const HIDDEN_CHAR = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}\u115F\u1160\u2800\u3164\uFFA0]/u;
+
+function hiddenChar(ch: string): boolean {
+  // U+034F (combining grapheme joiner) is a mark, tested apart from the class.
+  return ch !== " " && ch !== "\n" && (ch === "\u034F" || HIDDEN_CHAR.test(ch));
+}
+
+/** The hidden characters of a command's strings, as `U+XXXX`, each once, in order of appearance. */
+export function hiddenCharacters(command: Command): string[] {
+  const seen: string[] = [];
+  for (const ch of canonicalJson(command)) {
+    if (!hiddenChar(ch)) continue;
+    const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    if (!seen.includes(code)) seen.push(code);
+  }
+  return seen;
+}
+
+/**
+ * Pretty, sorted JSON shown in the proposal comment; compared verbatim when a human approves. Hidden
+ * characters are written as JSON `\uXXXX` escapes: the block still parses to the exact stored command,
+ * but what the approver reads is what runs. (JSON.stringify already escapes C0 controls; the raw
+ * newlines and spaces left are the pretty-printing.)
+ */
 export function displayCommand(command: Command): string {
-  return JSON.stringify(JSON.parse(canonicalJson(command)), null, 2);
+  const pretty = JSON.stringify(JSON.parse(canonicalJson(command)), null, 2);
+  let out = "";
+  for (const ch of pretty) {
+    if (!hiddenChar(ch)) {
+      out += ch;
+      continue;
+    }
+    for (let i = 0; i < ch.length; i++)
+      out += `\\u${ch.charCodeAt(i).toString(16).toUpperCase().padStart(4, "0")}`;
+  }
+  return out;
 }

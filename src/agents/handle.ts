@@ -1,4 +1,3 @@
-import { GitHubAPIError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { Db } from "../store/types.ts";
 import {
@@ -13,10 +12,12 @@ import {
 } from "./approve.ts";
 import { writeAudit } from "./audit.ts";
 import { DEFAULT_POLICY, GITHUB_SIDE, levelMeets, type RiskPolicy } from "./commands.ts";
+import { finalChecks, livePermission } from "./gate.ts";
 import { parseAgentCommand } from "./parse.ts";
 import type { AgentGateway, AppIdentity, Clock, CommentSnapshot, PermissionAnswer } from "./ports.ts";
-import { casStatus, getProposal, type Proposal } from "./proposals.ts";
-import { integrityProblem, parseProposalBody, renderProposal } from "./render.ts";
+import { casStatus, getProposal, type Proposal, releaseApproving } from "./proposals.ts";
+import { parseProposalBody, renderProposal } from "./render.ts";
+import { refusalKey, refusalReply } from "./replies.ts";
 import { updateRunStatus } from "./status.ts";
 import { hiddenVerdict } from "./visibility.ts";
 
@@ -48,33 +49,23 @@ export interface CommentEditedEvent extends EditEvent {
 
 const NO_PERMISSION: PermissionAnswer = { permission: "none", roleName: "none", level: "none" };
 
-async function livePermission(gw: AgentGateway, sender: Actor): Promise<PermissionAnswer> {
-  if (sender.type !== "User") return NO_PERMISSION;
-  try {
-    return await gw.permission(sender.login);
-  } catch (err) {
-    // 404 means "not a collaborator"; anything else must not turn into an approval either.
-    if (err instanceof GitHubAPIError && err.status === 404) return NO_PERMISSION;
-    throw err;
-  }
-}
-
-async function fetchComment(gw: AgentGateway, id: number): Promise<CommentSnapshot | null> {
-  try {
-    return await gw.getComment(id);
-  } catch (err) {
-    if (err instanceof GitHubAPIError && err.status === 404) return null;
-    throw err;
-  }
-}
-
 async function reply(deps: ApprovalDeps, issue: number, key: string, text: string): Promise<void> {
   await deps.gateway.upsertComment({ issueNumber: issue, kind: "agent-reply", key, body: text });
 }
 
 async function decide(
   deps: ApprovalDeps,
-  ctx: { deliveryId: string; sender: Actor; role: string | null; issue: number; proposal?: Proposal },
+  ctx: {
+    deliveryId: string;
+    sender: Actor;
+    role: string | null;
+    issue: number;
+    proposal?: Proposal;
+    /** The comment the refused action was made in or on: one refusal reply per comment. */
+    sourceCommentId?: number | null;
+    /** Set for a tick in the issue body, which has no comment id. */
+    issueBody?: number;
+  },
   verdict: Omit<Verdict, "decision"> & { decision: Outcome["decision"] },
   result: string | null = null,
 ): Promise<Outcome> {
@@ -95,7 +86,7 @@ async function decide(
   });
   if (verdict.decision === "refuse") {
     if (p && verdict.retire)
-      await casStatus(deps.db, p.id, ["pending", "approved"], verdict.retire, { at: now });
+      await casStatus(deps.db, p.id, ["pending", "approving", "approved"], verdict.retire, { at: now });
     if (p && verdict.restoreComment && p.commentId !== null && p.status === "pending")
       await deps.gateway.upsertComment({
         issueNumber: p.ticketNumber,
@@ -104,11 +95,16 @@ async function decide(
         body: renderProposal(p),
       });
     const what = p ? `proposal \`${p.id}\`` : "this approval";
-    await reply(
-      deps,
-      ctx.issue,
-      `${p?.id ?? "none"}:${ctx.deliveryId}`,
-      `⛔ Steward refused ${what} from @${ctx.sender.login}: ${verdict.reason}. Nothing was executed.`,
+    await refusalReply(
+      { db: deps.db, gateway: deps.gateway, repo: deps.repo, now: deps.now, log: deps.log },
+      {
+        issue: ctx.issue,
+        key:
+          refusalKey({ commentId: ctx.sourceCommentId ?? p?.commentId ?? null, issueBody: ctx.issueBody }) ??
+          `${p?.id ?? "none"}:${ctx.deliveryId}`,
+        sender: ctx.sender.login,
+        text: `⛔ Steward refused ${what} from @${ctx.sender.login}: ${verdict.reason}. Nothing was executed.`,
+      },
     );
     if (p) await updateRunStatus(deps.db, deps.gateway, p.runId).catch(() => {});
   }
@@ -125,7 +121,13 @@ export async function handleProposalEdit(
   if (isStewardActor(event.sender, app))
     return { decision: "ignore", reason: "Steward's own edit", result: null };
   const from = event.changes?.body?.from;
-  const ctx = { deliveryId, sender: event.sender, role: null, issue: event.issue.number };
+  const ctx = {
+    deliveryId,
+    sender: event.sender,
+    role: null,
+    issue: event.issue.number,
+    sourceCommentId: event.comment.id,
+  };
   if (!isStewardComment(event.comment, app)) {
     if (from !== undefined && tickedInThisEdit(from, event.comment.body).length > 0)
       return decide(deps, ctx, {
@@ -149,7 +151,7 @@ export async function handleProposalEdit(
     );
   const ticked = from !== undefined && tickedInThisEdit(from, event.comment.body).includes(p.id);
   const permission = ticked ? await livePermission(deps.gateway, event.sender) : NO_PERMISSION;
-  const head = ticked && p.headSha ? await deps.gateway.headSha(p.ticketNumber) : null;
+  const head = ticked && p.headSha ? await deps.gateway.headSha(p.targetNumber ?? p.ticketNumber) : null;
   const verdict = evaluateApproval({
     app,
     event,
@@ -176,7 +178,13 @@ export async function handleApprovalCommand(
   if (!cmd || cmd.kind === "answer") return null;
   if (isStewardActor(event.sender, deps.app))
     return { decision: "ignore", reason: "Steward's own comment", result: null };
-  const ctx = { deliveryId, sender: event.sender, role: null as string | null, issue: event.issue.number };
+  const ctx = {
+    deliveryId,
+    sender: event.sender,
+    role: null as string | null,
+    issue: event.issue.number,
+    sourceCommentId: event.comment.id,
+  };
   if (cmd.kind === "invalid") return decide(deps, ctx, { decision: "refuse", reason: cmd.reason });
   const p = await getProposal(deps.db, cmd.id);
   if (!p || p.repo !== deps.repo || p.ticketNumber !== event.issue.number)
@@ -220,7 +228,7 @@ export async function handleApprovalCommand(
       decision: "refuse",
       reason: `sha256 prefix ${cmd.prefix} does not match proposal ${p.id}`,
     });
-  const head = p.headSha ? await deps.gateway.headSha(p.ticketNumber) : null;
+  const head = p.headSha ? await deps.gateway.headSha(p.targetNumber ?? p.ticketNumber) : null;
   const policy = deps.policy ?? DEFAULT_POLICY;
   const who = checkApprover({
     app: deps.app,
@@ -235,8 +243,21 @@ export async function handleApprovalCommand(
   return execute(deps, full, { viaCheckbox: false, nodeId: null });
 }
 
-type Ctx = { deliveryId: string; sender: Actor; role: string | null; issue: number; proposal: Proposal };
+type Ctx = {
+  deliveryId: string;
+  sender: Actor;
+  role: string | null;
+  issue: number;
+  proposal: Proposal;
+  sourceCommentId?: number | null;
+};
 
+/**
+ * The approval, once the event's own checks passed. The compare-and-set pending → approving wins it
+ * (a replay or a racing approver stops there); `approving` is never handed to a worker, and a refusal
+ * can still retire it. Then the final gate re-reads every fact live; only if all hold does the
+ * proposal become `approved` (worker-side, re-checked again at hand-out) or `executing` (GitHub-side).
+ */
 async function execute(
   deps: ApprovalDeps,
   ctx: Ctx,
@@ -244,15 +265,14 @@ async function execute(
 ): Promise<Outcome> {
   const p = ctx.proposal;
   const now = () => (deps.now ?? Date.now)();
-  // Before the compare-and-set, so a failed check leaves the proposal pending (or retires it) rather
-  // than stranding it in `approved`.
+  // Hidden is asked first, while still pending: a refusal here leaves nothing to undo (and GitHub not
+  // answering keeps the proposal pending for another try). The gate below skips this one check.
   const hidden = await hiddenVerdict(deps.gateway, p, opts.nodeId, opts.viaCheckbox);
   if (hidden) return decide(deps, ctx, hidden);
-  // The compare-and-set is the single point where an approval is won: a replayed delivery or a racing
-  // approver finds the proposal no longer pending and stops here.
-  const won = await casStatus(deps.db, p.id, ["pending"], "approved", {
+  const won = await casStatus(deps.db, p.id, ["pending"], "approving", {
     approvedBy: ctx.sender.login,
     approvedRole: ctx.role ?? undefined,
+    approvedVia: opts.viaCheckbox ? "checkbox" : "command",
     deliveryId: ctx.deliveryId,
     at: now(),
   });
@@ -274,41 +294,31 @@ async function execute(
     reason: "all approval checks passed",
     result: "pending execution",
   });
-  const approved: Proposal = { ...p, status: "approved" };
-  const cctx = { ...ctx, proposal: approved };
-  // Re-fetch right before executing: the comment may have been deleted or rewritten since the event.
-  const current = p.commentId === null ? null : await fetchComment(deps.gateway, p.commentId);
-  if (!current)
-    return decide(deps, cctx, {
-      decision: "refuse",
-      reason: "the proposal comment was deleted",
-      retire: "invalidated",
-    });
-  const problem = integrityProblem(current.body, p);
-  if (problem)
-    return decide(deps, cctx, {
-      decision: "refuse",
-      reason: `${problem} after approval`,
-      retire: "invalidated",
-    });
-  const box = parseProposalBody(current.body).boxes[0];
-  if (opts.viaCheckbox && !box?.checked)
-    return decide(deps, cctx, {
-      decision: "refuse",
-      reason: "the box was unticked before execution",
-      retire: "invalidated",
-    });
-  const again = await livePermission(deps.gateway, ctx.sender);
-  if (!levelMeets(again.level, p.risk))
-    return decide(
-      deps,
-      { ...cctx, role: again.roleName },
+  const approving: Proposal = { ...p, status: "approving" };
+  let gate: Awaited<ReturnType<typeof finalChecks>>;
+  try {
+    gate = await finalChecks(
+      { gateway: deps.gateway, policy: deps.policy, now: deps.now },
       {
-        decision: "refuse",
-        reason: `@${ctx.sender.login}'s permission was revoked before execution (now ${again.roleName})`,
-        retire: "invalidated",
+        proposal: approving,
+        approver: ctx.sender,
+        viaCheckbox: opts.viaCheckbox,
+        nodeId: opts.nodeId,
+        hiddenChecked: true,
       },
     );
+  } catch (err) {
+    // GitHub could not answer: give the approval back (pending, this delivery forgotten) so the job's
+    // retry decides afresh; nothing was handed out meanwhile.
+    await releaseApproving(deps.db, p.id);
+    throw err;
+  }
+  if (gate.verdict) {
+    if (!gate.verdict.retire) await releaseApproving(deps.db, p.id);
+    const back = gate.verdict.retire ? approving : { ...p, status: "pending" as const };
+    return decide(deps, { ...ctx, role: gate.role ?? ctx.role, proposal: back }, gate.verdict);
+  }
+  const role = gate.role ?? ctx.role;
 
   const auditExecution = (reason: string, result: string) =>
     writeAudit(deps.db, {
@@ -319,28 +329,36 @@ async function execute(
       sha256: p.sha256,
       senderLogin: ctx.sender.login,
       senderId: ctx.sender.id,
-      role: again.roleName,
+      role,
       decision: "execute",
       reason,
       result,
     });
 
   if (!GITHUB_SIDE.has(p.command.type)) {
+    // Only now can the worker see it; takeApproved runs the same gate again before handing it out.
+    if (!(await casStatus(deps.db, p.id, ["approving"], "approved", { at: now() })))
+      return {
+        decision: "ignore",
+        reason: "proposal was retired during the final checks",
+        proposalId: p.id,
+        result: null,
+      };
     const result = `handed to run #${p.runId}`;
     await auditExecution("worker-side command released to its run", result);
     await reply(
       deps,
       p.ticketNumber,
       `${p.id}:${ctx.deliveryId}`,
-      `✅ Approved by @${ctx.sender.login} (${again.roleName}) for sha256:${p.sha256.slice(0, 12)}; released to worker run #${p.runId}.`,
+      `✅ Approved by @${ctx.sender.login} (${role}) for sha256:${p.sha256.slice(0, 12)}; released to worker run #${p.runId}.`,
     );
     await updateRunStatus(deps.db, deps.gateway, p.runId).catch(() => {});
     return { decision: "approve", reason: "approved", proposalId: p.id, result };
   }
-  if (!(await casStatus(deps.db, p.id, ["approved"], "executing", { at: now() })))
+  if (!(await casStatus(deps.db, p.id, ["approving"], "executing", { at: now() })))
     return {
       decision: "ignore",
-      reason: "proposal left the approved state before execution",
+      reason: "proposal left the approving state before execution",
       proposalId: p.id,
       result: null,
     };
@@ -361,7 +379,7 @@ async function execute(
     deps,
     p.ticketNumber,
     `${p.id}:${ctx.deliveryId}`,
-    `${ok ? "✅" : "❌"} Approved by @${ctx.sender.login} (${again.roleName}) for sha256:${p.sha256.slice(0, 12)}. \`${p.command.type}\`: ${result}`,
+    `${ok ? "✅" : "❌"} Approved by @${ctx.sender.login} (${role}) for sha256:${p.sha256.slice(0, 12)}. \`${p.command.type}\`: ${result}`,
   );
   await updateRunStatus(deps.db, deps.gateway, p.runId).catch(() => {});
   return { decision: "approve", reason: "approved", proposalId: p.id, result: ok ? "executed" : "failed" };
@@ -374,8 +392,8 @@ async function runGitHubCommand(gw: AgentGateway, p: Proposal): Promise<string> 
       await gw.mergePullRequest({
         number: c.number,
         method: c.method,
-        // The ticket's head pins the merge only when the ticket IS the PR being merged.
-        ...(p.headSha && c.number === p.ticketNumber ? { sha: p.headSha } : {}),
+        // The head the approver saw, whichever PR it is: GitHub answers 409 if it moved since.
+        ...(p.headSha && (p.targetNumber ?? p.ticketNumber) === c.number ? { sha: p.headSha } : {}),
       });
       return `merged #${c.number} (${c.method})`;
     case "label":
@@ -414,7 +432,13 @@ export async function handleIssueBodyEdit(
     return { decision: "ignore", reason: "no approval box ticked", result: null };
   return decide(
     deps,
-    { deliveryId, sender: event.sender, role: null, issue: event.issue.number },
+    {
+      deliveryId,
+      sender: event.sender,
+      role: null,
+      issue: event.issue.number,
+      issueBody: event.issue.number,
+    },
     {
       decision: "refuse",
       reason:

@@ -1,8 +1,10 @@
+import type { Logger } from "../logger.ts";
 import type { Db } from "../store/types.ts";
 import { writeAudit } from "./audit.ts";
 import type { AgentGateway, Clock } from "./ports.ts";
 import { casStatus, type Proposal, rowToProposal } from "./proposals.ts";
 import { renderRetiredProposal } from "./render.ts";
+import { refusalKey, refusalReply } from "./replies.ts";
 import { updateRunStatus } from "./status.ts";
 
 // Retires every open proposal of a ticket when the ticket itself stops being a place to approve
@@ -22,7 +24,7 @@ export async function invalidateTicketProposals(
   // Also the ones this delivery already retired: a retry after a failed comment edit redoes the edits.
   const rows = await deps.db.query<Record<string, unknown>>(
     `SELECT * FROM proposals WHERE repo = $1 AND ticket_number = $2
-       AND (status IN ('pending', 'approved') OR (status = 'invalidated' AND decided_delivery_id = $3))
+       AND (status IN ('pending', 'approving', 'approved') OR (status = 'invalidated' AND decided_delivery_id = $3))
      ORDER BY created_at, id`,
     [target.repo, target.ticket, target.deliveryId],
   );
@@ -62,4 +64,34 @@ export async function invalidateTicketProposals(
   for (const runId of new Set(retired.map((p) => p.runId)))
     await updateRunStatus(deps.db, deps.gateway, runId);
   return retired;
+}
+
+/**
+ * A worker-side command refused at hand-out (the final checks failed again, e.g. the box was unticked,
+ * the comment hidden or the approver's access removed after approving): the proposal comment loses its
+ * box and says why, the approver gets one reply (rate-limited, edited in place), the run status updates.
+ */
+export async function announceHandOutRefusal(
+  deps: { db: Db; gateway: AgentGateway; now?: Clock; log?: Logger },
+  p: Proposal,
+  reason: string,
+): Promise<void> {
+  if (p.commentId !== null)
+    await deps.gateway.upsertComment({
+      issueNumber: p.ticketNumber,
+      kind: "proposal",
+      key: p.id,
+      body: renderRetiredProposal(p, "invalidated", reason),
+    });
+  const who = p.approvedBy ?? "unknown";
+  await refusalReply(
+    { db: deps.db, gateway: deps.gateway, repo: p.repo, now: deps.now, log: deps.log },
+    {
+      issue: p.ticketNumber,
+      key: refusalKey({ commentId: p.commentId }) ?? `refusal:${p.id}`,
+      sender: who,
+      text: `⛔ Steward did not release proposal \`${p.id}\` (approved by @${who}) to its worker: ${reason}. Nothing was executed.`,
+    },
+  );
+  await updateRunStatus(deps.db, deps.gateway, p.runId);
 }

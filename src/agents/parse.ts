@@ -1,3 +1,5 @@
+import { stripHtmlComments } from "./visible.ts";
+
 // The strict parser for comment commands about proposals and assistance. Only the first line of a
 // comment is a command; it must match exactly (single spaces, lowercase hex), or it is refused.
 
@@ -14,7 +16,8 @@ const DENY = /^\/deny ([a-z0-9]{4,32})$/;
 const ANSWER = /^\/answer ([1-9][0-9]{0,15})(?: (.*))?$/;
 
 export function parseAgentCommand(body: string): AgentCommand | null {
-  const text = body.replace(/\r\n?/g, "\n").replace(/^\s+/, "");
+  // Text inside an HTML comment is invisible on GitHub, so it never holds a command.
+  const text = stripHtmlComments(body).replace(/^\s+/, "");
   const nl = text.indexOf("\n");
   const first = trimEndSpaceTab(nl === -1 ? text : text.slice(0, nl));
   const word = /^\/(approve|deny|answer)(?=\s|$)/.exec(first)?.[1] as

@@ -12,6 +12,11 @@ export interface CommentSnapshot {
   performed_via_github_app?: { id: number; slug?: string } | null;
 }
 
+export interface TicketState {
+  state: "open" | "closed";
+  locked: boolean;
+}
+
 export interface PermissionAnswer {
   permission: string;
   roleName: string;
@@ -42,6 +47,13 @@ export interface AgentGateway {
   permission(username: string): Promise<PermissionAnswer>;
   /** The PR head SHA for a PR ticket; null for a plain issue. */
   headSha(issueNumber: number): Promise<string | null>;
+  /**
+   * The ticket's live state, asked at proposal, approval and hand-out time; null when the ticket no
+   * longer exists in this repository (deleted or transferred).
+   */
+  ticketState(issueNumber: number): Promise<TicketState | null>;
+  /** The open PR of this repository whose head is `branch`, for pinning a `push` to that PR's head. */
+  pullForBranch(branch: string): Promise<{ number: number; sha: string } | null>;
   mergePullRequest(args: {
     number: number;
     method: "merge" | "squash" | "rebase";

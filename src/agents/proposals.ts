@@ -1,23 +1,27 @@
 import { randomBytes } from "node:crypto";
-import { InvalidInputError } from "../errors.ts";
+import { InvalidInputError, StewardError } from "../errors.ts";
 import type { Db } from "../store/types.ts";
 import { writeAudit } from "./audit.ts";
 import {
   type Command,
   classifyRisk,
   canonicalJson,
-  commandHash,
   commandSchema,
   DEFAULT_POLICY,
   type Risk,
   type RiskPolicy,
 } from "./commands.ts";
+import { finalChecks, type GateDeps, ticketProblem } from "./gate.ts";
+import { pinFor, proposalHash } from "./pin.ts";
 import type { AgentGateway, Clock } from "./ports.ts";
 import { renderProposal } from "./render.ts";
+import { mergeRequesters, runRequesters } from "./requesters.ts";
 import type { Run } from "./runs.ts";
 
 export type ProposalStatus =
   | "pending"
+  /** Won by one approval; its final live checks are running. Never handed out; a refusal retires it. */
+  | "approving"
   | "approved"
   | "executing"
   | "executed"
@@ -36,12 +40,18 @@ export interface Proposal {
   command: Command;
   sha256: string;
   risk: Risk;
+  /** The head SHA of the PR the command acts on (targetNumber), read when it was proposed. */
   headSha: string | null;
+  /** The PR whose head is pinned: the command's own PR (merge, label, close, push) or the ticket. */
+  targetNumber: number | null;
   requestedBy: string;
+  /** Everyone whose instructions were in the run when this was proposed (separate_approver). */
+  requesters: string[];
   expiresAt: number;
   status: ProposalStatus;
   approvedBy: string | null;
   approvedRole: string | null;
+  approvedVia: "checkbox" | "command" | "policy" | null;
   decidedDeliveryId: string | null;
   decidedAt: number | null;
   createdAt: number;
@@ -49,6 +59,15 @@ export interface Proposal {
 }
 
 type Row = Record<string, unknown>;
+
+function parseList(v: unknown): string[] {
+  try {
+    const list = JSON.parse(String(v ?? "[]"));
+    return Array.isArray(list) ? list.filter((x): x is string => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+}
 
 export function rowToProposal(r: Row): Proposal {
   return {
@@ -62,11 +81,14 @@ export function rowToProposal(r: Row): Proposal {
     sha256: String(r.sha256),
     risk: r.risk as Risk,
     headSha: (r.head_sha as string | null) ?? null,
+    targetNumber: r.target_number === null || r.target_number === undefined ? null : Number(r.target_number),
     requestedBy: String(r.requested_by),
+    requesters: mergeRequesters([String(r.requested_by)], parseList(r.requesters)),
     expiresAt: Number(r.expires_at),
     status: r.status as ProposalStatus,
     approvedBy: (r.approved_by as string | null) ?? null,
     approvedRole: (r.approved_role as string | null) ?? null,
+    approvedVia: (r.approved_via as Proposal["approvedVia"]) ?? null,
     decidedDeliveryId: (r.decided_delivery_id as string | null) ?? null,
     decidedAt: r.decided_at === null ? null : Number(r.decided_at),
     createdAt: Number(r.created_at),
@@ -90,9 +112,20 @@ export async function listProposals(db: Db, runId: number): Promise<Proposal[]> 
   ).map(rowToProposal);
 }
 
+/** A proposal the ticket's live state does not allow (closed, locked, gone): nothing was stored. */
+export class ProposalRefusedError extends StewardError {}
+
+/** The argv configured for a deploy environment; own keys only (`constructor` is not an environment). */
+export function deployArgv(policy: RiskPolicy, environment: string): string[] | null {
+  return Object.hasOwn(policy.deployCommands, environment)
+    ? (policy.deployCommands[environment] ?? null)
+    : null;
+}
+
 /**
  * Stores the commands a run proposes and posts one comment per proposal. Auto-risk (read-only)
- * commands are approved at once and never need a comment. Risk comes only from the policy.
+ * commands are approved at once and never need a comment. Risk comes only from the policy. The
+ * ticket's live state is checked first: a closed, locked or vanished ticket gets no new proposals.
  */
 export async function createProposals(
   deps: { db: Db; gateway: AgentGateway; policy?: RiskPolicy; now?: Clock },
@@ -100,19 +133,33 @@ export async function createProposals(
   commands: Command[],
 ): Promise<Proposal[]> {
   const policy = deps.policy ?? DEFAULT_POLICY;
-  const now = (deps.now ?? Date.now)();
+  for (const command of commands)
+    if (command.type === "deploy" && !deployArgv(policy, command.environment))
+      throw new InvalidInputError(`deploy: environment '${command.environment}' is not configured`);
+  const closed = await ticketProblem(deps.gateway, run.ticketNumber);
+  if (closed) {
+    await writeAudit(deps.db, {
+      at: (deps.now ?? Date.now)(),
+      repo: run.repo,
+      decision: "refuse",
+      reason: `run #${run.id} proposed ${commands.length} command(s) but ${closed}; nothing was proposed`,
+      result: "not proposed",
+    });
+    throw new ProposalRefusedError(`${closed}: no new proposals are accepted on it`);
+  }
+  const requesters = runRequesters(run);
   const out: Proposal[] = [];
   for (const command of commands) {
-    if (command.type === "deploy" && !policy.deployCommands[command.environment])
-      throw new InvalidInputError(`deploy: environment '${command.environment}' is not configured`);
+    const now = (deps.now ?? Date.now)();
     const risk = classifyRisk(command, policy);
     const id = newProposalId();
-    const sha256 = commandHash(command);
+    const pin = await pinFor(deps.gateway, command, { number: run.ticketNumber, branch: run.branch });
+    const sha256 = proposalHash(command, pin);
     const status: ProposalStatus = risk === "auto" ? "approved" : "pending";
     const row = await deps.db.one<Row>(
       `INSERT INTO proposals (id, run_id, repo, ticket_number, comment_id, command, sha256, risk, head_sha, requested_by,
-         expires_at, status, approved_by, approved_role, decided_at, created_at)
-       VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
+         expires_at, status, approved_by, approved_role, decided_at, created_at, target_number, requesters, approved_via)
+       VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING *`,
       [
         id,
         run.id,
@@ -121,7 +168,7 @@ export async function createProposals(
         canonicalJson(command),
         sha256,
         risk,
-        run.headSha,
+        pin?.sha ?? null,
         run.requestedBy,
         now + policy.ttlMs,
         status,
@@ -129,6 +176,9 @@ export async function createProposals(
         risk === "auto" ? "auto" : null,
         risk === "auto" ? now : null,
         now,
+        pin?.number ?? null,
+        JSON.stringify(requesters),
+        risk === "auto" ? "policy" : null,
       ],
     );
     let p = rowToProposal(row!);
@@ -156,19 +206,51 @@ export async function createProposals(
   return out;
 }
 
+/** An approval whose final checks could not be completed gives the proposal back, as if never approved. */
+export async function releaseApproving(db: Db, id: string): Promise<boolean> {
+  const n = await db.exec(
+    `UPDATE proposals SET status = 'pending', approved_by = NULL, approved_role = NULL, approved_via = NULL,
+       decided_delivery_id = NULL, decided_at = NULL
+     WHERE id = $1 AND status = 'approving'`,
+    [id],
+  );
+  return n === 1;
+}
+
+/**
+ * Approvals stranded in `approving` by a crash mid-check go back to pending after `staleMs`, so the
+ * proposal can be approved again. Nothing in `approving` was ever handed out or executed.
+ */
+export async function releaseStaleApprovals(db: Db, now: number, staleMs = 10 * 60_000): Promise<number> {
+  return db.exec(
+    `UPDATE proposals SET status = 'pending', approved_by = NULL, approved_role = NULL, approved_via = NULL,
+       decided_delivery_id = NULL, decided_at = NULL
+     WHERE status = 'approving' AND decided_at < $1`,
+    [now - staleMs],
+  );
+}
+
 /** Compare-and-set of a proposal's status; true when this caller made the transition. */
 export async function casStatus(
   db: Db,
   id: string,
   from: ProposalStatus[],
   to: ProposalStatus,
-  fields: { approvedBy?: string; approvedRole?: string; deliveryId?: string; result?: unknown; at: number },
+  fields: {
+    approvedBy?: string;
+    approvedRole?: string;
+    approvedVia?: "checkbox" | "command";
+    deliveryId?: string;
+    result?: unknown;
+    at: number;
+  },
 ): Promise<boolean> {
-  const placeholders = from.map((_, i) => `$${i + 7}`).join(", ");
+  const placeholders = from.map((_, i) => `$${i + 8}`).join(", ");
   const n = await db.exec(
     `UPDATE proposals SET status = $1, approved_by = COALESCE($2, approved_by), approved_role = COALESCE($3, approved_role),
-       decided_delivery_id = COALESCE($4, decided_delivery_id), result = COALESCE($5, result), decided_at = $6
-     WHERE id = $${from.length + 7} AND status IN (${placeholders})`,
+       decided_delivery_id = COALESCE($4, decided_delivery_id), result = COALESCE($5, result), decided_at = $6,
+       approved_via = COALESCE($7, approved_via)
+     WHERE id = $${from.length + 8} AND status IN (${placeholders})`,
     [
       to,
       fields.approvedBy ?? null,
@@ -176,6 +258,7 @@ export async function casStatus(
       fields.deliveryId ?? null,
       fields.result === undefined ? null : JSON.stringify(fields.result),
       fields.at,
+      fields.approvedVia ?? null,
       ...from,
       id,
     ],
@@ -183,27 +266,78 @@ export async function casStatus(
   return n === 1;
 }
 
-/** Hands a run its approved worker-side commands exactly once (approved → executing). */
+export interface HandedOut {
+  proposalId: string;
+  sha256: string;
+  command: Command;
+  argv: string[] | null;
+  /** For `push` to a PR's branch: the head it was approved against (push with a lease on it). */
+  expectedHeadSha?: string;
+}
+
+/**
+ * Hands a run its approved worker-side commands exactly once (approved → executing), each only after
+ * the final checks pass again, live, at this moment (gate.ts). A failed check retires the proposal and
+ * audits why; a check GitHub cannot answer leaves it approved for the next poll.
+ */
 export async function takeApproved(
-  db: Db,
+  deps: GateDeps & {
+    db: Db;
+    onRefused?: (p: Proposal, reason: string, role: string | null) => Promise<void>;
+  },
   runId: number,
-  policy: RiskPolicy = DEFAULT_POLICY,
-  now: Clock = Date.now,
-) {
-  const rows = await db.query<Row>(
+): Promise<HandedOut[]> {
+  const policy = deps.policy ?? DEFAULT_POLICY;
+  const now = deps.now ?? Date.now;
+  const rows = await deps.db.query<Row>(
     "SELECT * FROM proposals WHERE run_id = $1 AND status = 'approved' ORDER BY created_at, id",
     [runId],
   );
-  const out: Array<{ proposalId: string; sha256: string; command: Command; argv: string[] | null }> = [];
-  for (const r of rows.map(rowToProposal)) {
-    if (!(await casStatus(db, r.id, ["approved"], "executing", { at: now() }))) continue;
+  const out: HandedOut[] = [];
+  for (const p of rows.map(rowToProposal)) {
+    const approver = { login: p.approvedBy ?? "", id: 0, type: "User" };
+    let gate: Awaited<ReturnType<typeof finalChecks>>;
+    try {
+      gate = await finalChecks(deps, { proposal: p, approver, viaCheckbox: p.approvedVia === "checkbox" });
+    } catch {
+      continue; // GitHub could not answer: not now; the next poll asks again
+    }
+    if (gate.verdict) {
+      if (
+        gate.verdict.retire &&
+        (await casStatus(deps.db, p.id, ["approved"], gate.verdict.retire, { at: now() }))
+      ) {
+        await writeAudit(deps.db, {
+          at: now(),
+          repo: p.repo,
+          proposalId: p.id,
+          sha256: p.sha256,
+          senderLogin: p.approvedBy,
+          role: gate.role,
+          decision: "refuse",
+          reason: `at hand-out: ${gate.verdict.reason}`,
+          result: gate.verdict.retire,
+        });
+        await deps.onRefused?.(p, gate.verdict.reason, gate.role);
+      }
+      continue;
+    }
+    // Nothing that happened between the checks and here can be missed: a close, deny or supersede moved
+    // the proposal out of `approved`, and then this compare-and-set fails.
+    if (!(await casStatus(deps.db, p.id, ["approved"], "executing", { at: now() }))) continue;
     const argv =
-      r.command.type === "shell"
-        ? r.command.argv
-        : r.command.type === "deploy"
-          ? (policy.deployCommands[r.command.environment] ?? null)
+      p.command.type === "shell"
+        ? p.command.argv
+        : p.command.type === "deploy"
+          ? deployArgv(policy, p.command.environment)
           : null;
-    out.push({ proposalId: r.id, sha256: r.sha256, command: r.command, argv });
+    out.push({
+      proposalId: p.id,
+      sha256: p.sha256,
+      command: p.command,
+      argv,
+      ...(p.command.type === "push" && p.headSha ? { expectedHeadSha: p.headSha } : {}),
+    });
   }
   return out;
 }

@@ -1,4 +1,5 @@
-import { type Command, displayCommand, type Risk } from "./commands.ts";
+import { type Command, displayCommand, hiddenCharacters, type Risk } from "./commands.ts";
+import { stripHtmlComments } from "./visible.ts";
 
 // Markdown for proposal comments, and the parser that reads the same fields back out of a comment's
 // CURRENT body for the integrity check. Steward never renders a checked box: a checked box can only
@@ -13,7 +14,27 @@ export interface ProposalView {
   ticketNumber: number;
   runId: number;
   headSha: string | null;
+  /** The PR whose head is pinned (null: the ticket, or nothing pinned). */
+  targetNumber?: number | null;
   expiresAt: number;
+}
+
+/** The line naming what the command acts on and the PR head it is bound to; integrity-checked. */
+export function targetLine(
+  p: Pick<ProposalView, "repo" | "headSha" | "targetNumber" | "ticketNumber">,
+): string {
+  if (!p.headSha) return `- **Target:** \`${p.repo}\``;
+  const n = p.targetNumber ?? p.ticketNumber;
+  return `- **Target:** \`${p.repo}\` PR #${n} at head \`${p.headSha}\` (refused if #${n}'s head moves before it runs)`;
+}
+
+/** A visible warning when the command carries characters the approver could not otherwise see. */
+function hiddenWarning(command: Command): string[] {
+  const found = hiddenCharacters(command);
+  if (found.length === 0) return [];
+  return [
+    `- **⚠️ Hidden characters:** this command contains invisible, bidirectional-control or non-standard space characters (${found.join(", ")}); they are shown as \`\\uXXXX\` escapes in the block below, exactly as they would reach the worker. Approve only if you meant them.`,
+  ];
 }
 
 export function fenceFor(content: string): string {
@@ -47,7 +68,8 @@ export function renderProposal(p: ProposalView): string {
     `Worker run #${p.runId} on ${p.repo}#${p.ticketNumber} asks to run this command.`,
     "",
     `- **Risk:** ${p.risk}: ${RISK_TEXT[p.risk]}`,
-    `- **Target:** \`${p.repo}\`${p.headSha ? ` at head \`${p.headSha}\`` : ""}`,
+    targetLine(p),
+    ...hiddenWarning(p.command),
     `- **Expires:** ${new Date(p.expiresAt).toISOString()}`,
     `- **sha256:** \`${p.sha256}\``,
     "",
@@ -98,16 +120,15 @@ export interface ParsedProposalBody {
   jsonBlocks: string[];
 }
 
-export function parseProposalBody(body: string): ParsedProposalBody {
-  const lines = body.replace(/\r\n?/g, "\n").split("\n");
+function scan(lines: string[]): { boxes: ApproveBox[]; jsonBlocks: string[]; loose: number } {
   const boxes: ApproveBox[] = [];
-  let looseBoxCount = 0;
   const jsonBlocks: string[] = [];
+  let loose = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const m = BOX.exec(line);
     if (m) boxes.push({ checked: m[1] !== " ", id: m[2]!, prefix: m[3]! });
-    if (LOOSE_BOX.test(line)) looseBoxCount++;
+    if (LOOSE_BOX.test(line)) loose++;
     const open = /^(`{3,})json[ \t]*$/.exec(line);
     if (open) {
       const end = lines.indexOf(open[1]!, i + 1);
@@ -116,6 +137,15 @@ export function parseProposalBody(body: string): ParsedProposalBody {
       i = end;
     }
   }
+  return { boxes, jsonBlocks, loose };
+}
+
+export function parseProposalBody(body: string): ParsedProposalBody {
+  const raw = body.replace(/\r\n?/g, "\n").split("\n");
+  // Boxes and the command block count only where GitHub shows them: not inside an HTML comment. Loose
+  // look-alikes are counted in the raw text, so a box hidden in a comment still breaks integrity.
+  const looseBoxCount = scan(raw).loose;
+  const { boxes, jsonBlocks } = scan(stripHtmlComments(body).split("\n"));
   const marker = proposalMarkerOf(body);
   const markers = marker ? [marker] : [];
   return { markers, boxes, looseBoxCount, jsonBlocks };
@@ -124,7 +154,15 @@ export function parseProposalBody(body: string): ParsedProposalBody {
 /** Why the body no longer matches the stored proposal, or null when marker, hash, box and block all do. */
 export function integrityProblem(
   body: string,
-  p: { id: string; sha256: string; command: Command },
+  p: {
+    id: string;
+    sha256: string;
+    command: Command;
+    repo?: string;
+    headSha?: string | null;
+    targetNumber?: number | null;
+    ticketNumber?: number;
+  },
 ): string | null {
   const parsed = parseProposalBody(body);
   if (parsed.markers.length !== 1) return "the proposal marker is missing from the first line";
@@ -138,6 +176,16 @@ export function integrityProblem(
     return "the approval checkbox names another proposal or hash";
   if (parsed.jsonBlocks.length !== 1 || parsed.jsonBlocks[0] !== displayCommand(p.command))
     return "the command block was edited";
+  // The pinned head the approver reads must be the one enforced.
+  if (p.headSha && p.repo !== undefined && p.ticketNumber !== undefined) {
+    const want = targetLine({
+      repo: p.repo,
+      headSha: p.headSha,
+      targetNumber: p.targetNumber ?? null,
+      ticketNumber: p.ticketNumber,
+    });
+    if (!body.replace(/\r\n?/g, "\n").split("\n").includes(want)) return "the target head line was edited";
+  }
   return null;
 }
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../store/types.ts";
 import type { Clock } from "./ports.ts";
+import { mergeRequesters } from "./requesters.ts";
 import { waitForWork, wakeClaimers } from "./wake.ts";
 
 // multica's queue model: at most one queued run per ticket (a partial unique index), comments
@@ -18,6 +19,8 @@ export interface Run {
   state: RunState;
   instructions: string;
   requestedBy: string;
+  /** Every user whose instructions are in the run: the requester and everyone folded in since. */
+  requesters: string[];
   triggerCommentId: number | null;
   coalescedCommentIds: number[];
   deliveredCommentIds: number[];
@@ -39,6 +42,15 @@ export interface Run {
 type Row = Record<string, unknown>;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
+function parseList(v: unknown): string[] {
+  try {
+    const list = JSON.parse(String(v ?? "[]"));
+    return Array.isArray(list) ? list.filter((x): x is string => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
 export function rowToRun(r: Row): Run {
   return {
     id: Number(r.id),
@@ -48,6 +60,7 @@ export function rowToRun(r: Row): Run {
     state: r.state as RunState,
     instructions: String(r.instructions),
     requestedBy: String(r.requested_by),
+    requesters: mergeRequesters([String(r.requested_by)], parseList(r.requesters)),
     triggerCommentId: num(r.trigger_comment_id),
     coalescedCommentIds: JSON.parse(String(r.coalesced_comment_ids)),
     deliveredCommentIds: JSON.parse(String(r.delivered_comment_ids)),
@@ -141,9 +154,10 @@ async function dispatchOnce(
         ? queued.coalescedCommentIds
         : [...queued.coalescedCommentIds, input.commentId];
     // `state = 'queued'` loses to a claimer that got there first; the caller then looks again.
+    // The folded comment's author becomes a requester too (separate_approver counts them all).
     const row = await tx.one<Row>(
       `UPDATE runs SET coalesced_comment_ids = $1, instructions = $2, trigger_comment_id = COALESCE($3, trigger_comment_id),
-         updated_at = $4
+         updated_at = $4, requesters = $7
        WHERE id = $5 AND state = 'queued' AND coalesced_comment_ids = $6 RETURNING *`,
       [
         JSON.stringify(ids),
@@ -152,6 +166,7 @@ async function dispatchOnce(
         t,
         queued.id,
         JSON.stringify(queued.coalescedCommentIds),
+        JSON.stringify(mergeRequesters(queued.requesters, [input.requestedBy])),
       ],
     );
     if (!row) return null;
@@ -161,8 +176,8 @@ async function dispatchOnce(
   const row = await tx.one<Row>(
     `INSERT INTO runs (repo, installation_id, ticket_number, state, instructions, requested_by, trigger_comment_id,
        coalesced_comment_ids, delivered_comment_ids, context, branch, head_sha, follow_up_pending, attempts,
-       created_at, updated_at)
-     VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, '[]', $8, $9, $10, 0, 0, $11, $11)
+       created_at, updated_at, requesters)
+     VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, '[]', $8, $9, $10, 0, 0, $11, $11, $12)
      ON CONFLICT DO NOTHING RETURNING *`,
     [
       input.repo,
@@ -176,6 +191,7 @@ async function dispatchOnce(
       input.branch ?? null,
       input.headSha ?? null,
       t,
+      JSON.stringify(mergeRequesters([input.requestedBy])),
     ],
   );
   if (!row) return null;
@@ -244,7 +260,7 @@ async function claimOnce(db: Db, workerId: string, leaseMs: number, t: number) {
   // A new run supersedes the pending proposals of the ticket's earlier runs.
   await db.exec(
     `UPDATE proposals SET status = 'superseded', decided_at = $1
-     WHERE repo = $2 AND ticket_number = $3 AND run_id < $4 AND status = 'pending'`,
+     WHERE repo = $2 AND ticket_number = $3 AND run_id < $4 AND status IN ('pending', 'approving', 'approved')`,
     [t, run.repo, run.ticketNumber, run.id],
   );
   return { run, token };
@@ -359,6 +375,7 @@ export async function requeueExpired(
         );
         let ids = run.coalescedCommentIds;
         let instructions = run.instructions;
+        let requesters = run.requesters;
         if (f) {
           const fu = rowToRun(f);
           const cancelled = await tx.exec(
@@ -368,12 +385,14 @@ export async function requeueExpired(
           if (cancelled !== 1) throw new Error("requeue: follow-up changed concurrently");
           ids = [...ids, ...fu.coalescedCommentIds.filter((c) => !ids.includes(c))];
           instructions = `${instructions}\n\n${fu.instructions}`;
+          requesters = mergeRequesters(requesters, fu.requesters);
         }
         const requeued = await tx.exec(
           `UPDATE runs SET state = 'queued', worker_id = NULL, token_hash = NULL, lease_until = NULL, updated_at = $1,
-             coalesced_comment_ids = $2, instructions = $3, follow_up_pending = 0, delivered_comment_ids = '[]'
+             coalesced_comment_ids = $2, instructions = $3, follow_up_pending = 0, delivered_comment_ids = '[]',
+             requesters = $5
            WHERE id = $4 AND state IN ${ACTIVE} AND lease_until < $1`,
-          [t, JSON.stringify(ids), instructions, run.id],
+          [t, JSON.stringify(ids), instructions, run.id, JSON.stringify(requesters)],
         );
         // Roll back the follow-up's cancellation too, or its comments would be lost.
         if (requeued !== 1) throw new Error("requeue: run finished concurrently");

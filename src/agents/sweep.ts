@@ -1,6 +1,7 @@
 import type { Logger } from "../logger.ts";
 import type { Db } from "../store/types.ts";
 import type { Clock, GatewayFor } from "./ports.ts";
+import { releaseStaleApprovals } from "./proposals.ts";
 import { requeueExpired } from "./runs.ts";
 import { updateRunStatus } from "./status.ts";
 
@@ -13,6 +14,7 @@ export async function sweepExpiredLeases(
   opts: { now?: Clock; log?: Logger } = {},
 ): Promise<number> {
   const t = (opts.now ?? Date.now)();
+  await releaseStaleApprovals(db, t);
   const expired = await db.query<{ id: number; repo: string; installation_id: number | null }>(
     "SELECT id, repo, installation_id FROM runs WHERE state IN ('claimed','running') AND lease_until < $1",
     [t],

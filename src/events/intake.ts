@@ -1,14 +1,15 @@
+import { createHash } from "node:crypto";
 import { errorMessage } from "../errors.ts";
 import { enqueue } from "../jobs/queue.ts";
 import type { Logger } from "../logger.ts";
 import { metrics } from "../metrics.ts";
-import { markDelivery } from "../store/deliveries.ts";
+import { markBody, markDelivery } from "../store/deliveries.ts";
 import type { TxBatcher } from "../store/batch.ts";
 import type { Db } from "../store/types.ts";
 import type { Route, WebhookEvent } from "./types.ts";
 
 export interface IntakeResult {
-  outcome: "enqueued" | "duplicate" | "bot" | "ignored";
+  outcome: "enqueued" | "duplicate" | "replay" | "bot" | "ignored";
   jobIds: number[];
 }
 
@@ -28,6 +29,20 @@ const BOT_EVENTS_KEPT = new Set([
   "installation.created",
   "installation.deleted",
 ]);
+
+/**
+ * The hash a replayed body is recognised by. The payload is what the signature covered, parsed; its
+ * serialisation is fixed by those bytes, so only a byte-identical (validly signed) body maps here.
+ */
+export function bodyHash(name: string, payload: unknown): string | null {
+  try {
+    return createHash("sha256")
+      .update(`${name}\n${JSON.stringify(payload) ?? ""}`)
+      .digest("hex");
+  } catch {
+    return null;
+  }
+}
 
 export function toEvent(name: string, id: string, payload: any): WebhookEvent {
   const full = payload?.repository?.full_name;
@@ -73,6 +88,10 @@ export async function intake(
   const record = async (tx: Db) => {
     const fresh = await markDelivery(tx, ev.deliveryId, label);
     if (!fresh) return { outcome: "duplicate" as const, jobIds: [] };
+    // The same signed body under a new delivery id is a replay (a captured smee/proxy body), not news.
+    const hash = bodyHash(ev.name, ev.payload);
+    if (hash && !(await markBody(tx, hash, ev.deliveryId, label)))
+      return { outcome: "replay" as const, jobIds: [] };
     const jobIds: number[] = [];
     for (const spec of specs) {
       const { id } = await enqueue(tx, {
@@ -87,6 +106,8 @@ export async function intake(
   };
   const result = batcher ? await batcher.run(record) : await db.tx(record);
   metrics.deliveries.inc({ event: ev.name, outcome: result.outcome });
+  if (result.outcome === "replay")
+    log.warn({ event: label, deliveryId: ev.deliveryId, repo: ev.repo }, "replayed webhook body dropped");
   log.info(
     {
       event: label,

@@ -27,6 +27,7 @@ import {
   addLabels,
   createIssue,
   ensureLabel,
+  getIssueState,
   type IssueRef,
   type IssueUpdate,
   type ReactionTarget,
@@ -53,6 +54,7 @@ import {
   type PullFile,
   type PullRequest,
   listPullFiles,
+  openPullForBranch,
   updatePullBody,
 } from "./pulls.ts";
 import {
@@ -180,6 +182,10 @@ export class GitHubGateway {
   updateIssue(issueNumber: number, update: IssueUpdate): Promise<IssueRef> {
     return updateIssue(this.#ctx, issueNumber, update);
   }
+  /** Open/closed and locked, read live; undefined when the issue is gone. */
+  getIssueState(issueNumber: number): Promise<{ state: string; locked: boolean } | undefined> {
+    return getIssueState(this.#ctx, issueNumber);
+  }
   closeIssue(issueNumber: number, reason: "completed" | "not_planned" = "completed"): Promise<IssueRef> {
     return updateIssue(this.#ctx, issueNumber, { state: "closed", stateReason: reason });
   }
@@ -199,6 +205,9 @@ export class GitHubGateway {
   // Pull requests, branches, contents
   getPullRequest(pullNumber: number): Promise<PullRequest> {
     return getPullRequest(this.#ctx, pullNumber);
+  }
+  openPullForBranch(branch: string): Promise<{ number: number; sha: string } | undefined> {
+    return openPullForBranch(this.#ctx, branch);
   }
   listPullFiles(pullNumber: number): Promise<PullFile[]> {
     return listPullFiles(this.#ctx, pullNumber);

@@ -64,6 +64,30 @@ export async function react(
   }
 }
 
+/** An issue's (or PR's) live open/closed and locked state; undefined when it is gone (404/410). */
+export async function getIssueState(
+  ctx: GatewayContext,
+  issueNumber: number,
+): Promise<{ state: string; locked: boolean } | undefined> {
+  try {
+    const { data } = await wrapGitHub(
+      () => ctx.octokit.rest.issues.get({ owner: ctx.owner, repo: ctx.repo, issue_number: issueNumber }),
+      `read #${issueNumber}`,
+    );
+    // A transferred issue answers through a redirect with another repository's issue.
+    const here = `/repos/${ctx.owner}/${ctx.repo}`.toLowerCase();
+    const where = typeof data.repository_url === "string" ? data.repository_url.toLowerCase() : here;
+    if (data.number !== issueNumber || !where.endsWith(here)) return undefined;
+    return { state: data.state, locked: data.locked === true };
+  } catch (err) {
+    const status = statusOf(err);
+    // 410: deleted; 404: deleted or transferred (then a 301 redirect is followed to another repo's
+    // number, checked below) — either way nothing here can still be approved.
+    if (status === 404 || status === 410) return undefined;
+    throw err;
+  }
+}
+
 function toIssueRef(data: { number: number; id: number; html_url: string; state: string }): IssueRef {
   return { number: data.number, id: data.id, url: data.html_url, state: data.state };
 }

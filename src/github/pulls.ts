@@ -19,6 +19,26 @@ export async function getPullRequest(ctx: GatewayContext, pullNumber: number): P
   return data;
 }
 
+/** The open PR in this repository whose head is `branch` (of this repository), if any. */
+export async function openPullForBranch(
+  ctx: GatewayContext,
+  branch: string,
+): Promise<{ number: number; sha: string } | undefined> {
+  const { data } = await wrapGitHub(
+    () =>
+      ctx.octokit.rest.pulls.list({
+        owner: ctx.owner,
+        repo: ctx.repo,
+        head: `${ctx.owner}:${branch}`,
+        state: "open",
+        per_page: 1,
+      }),
+    `find the pull request for branch ${branch}`,
+  );
+  const pr = data[0];
+  return pr ? { number: pr.number, sha: pr.head.sha } : undefined;
+}
+
 /** Every changed file (GitHub stops at 3,000). */
 export async function listPullFiles(ctx: GatewayContext, pullNumber: number): Promise<PullFile[]> {
   return wrapGitHub(

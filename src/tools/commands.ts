@@ -1,6 +1,7 @@
 // Slash commands in PR and issue comments. Only the first command in a comment counts, and only at
-// the start of a line outside quotes (`>`) and code (fenced or indented), so quoting someone's
+// the start of a line outside quotes (`>`), code (fenced or indented) and HTML comments, so quoting someone's
 // "/review" or pasting a shell path never triggers anything. Never throws.
+import { stripHtmlComments } from "../agents/visible.ts";
 import { type ParsedOptions, parseRunOptions, type RunOptions } from "./options.ts";
 
 export const SIMPLE_COMMANDS = [
@@ -57,7 +58,9 @@ interface Found {
 }
 
 function findCommand(body: string): Found | null {
-  const lines = body.replace(/\r\n?/g, "\n").split("\n");
+  // What GitHub renders: a command inside an HTML comment (`LGTM <!-- /approve … -->`) is unseen, so
+  // it never counts, like one in a quote or a code block.
+  const lines = stripHtmlComments(body).split("\n");
   let fence: string | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;

@@ -200,12 +200,15 @@ describe("worker loop through the webhook path", () => {
     // The same delivery again (GitHub's redeliver keeps the id): dropped at the intake.
     await app.receive("issue_comment", approval, "d-maya");
     expect(await app.drain()).toBe(0);
-    // The same edit under a new delivery id: the CAS finds it executed; still one merge.
+    // The same body under a new delivery id is a replay: dropped at the intake by its body hash.
     await app.receive("issue_comment", approval, "d-maya-2");
+    expect(await app.drain()).toBe(0);
+    // A distinct edit event (new body bytes) reaches the job, whose CAS finds it executed; still one merge.
+    await app.receive("issue_comment", { ...approval, hook_note: "another delivery" }, "d-maya-3");
     await app.drain();
     expect(gh.requests.filter((r) => r.method === "PUT")).toHaveLength(1);
     expect((await readAudit(t.db, { proposalId: pid })).at(-1)).toMatchObject({
-      deliveryId: "d-maya-2",
+      deliveryId: "d-maya-3",
       decision: "refuse",
       reason: `proposal ${pid} is already executed`,
     });

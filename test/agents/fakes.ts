@@ -65,6 +65,17 @@ export class FakeGateway implements AgentGateway {
   async headSha(n: number) {
     return this.heads.get(n) ?? null;
   }
+  /** Ticket states; a ticket not listed is open and unlocked. */
+  tickets = new Map<number, { state: "open" | "closed"; locked: boolean } | null>();
+  async ticketState(n: number) {
+    const t = this.tickets.get(n);
+    return t === undefined ? { state: "open" as const, locked: false } : t;
+  }
+  /** Open PRs by head branch. */
+  branches = new Map<string, { number: number; sha: string }>();
+  async pullForBranch(branch: string) {
+    return this.branches.get(branch) ?? null;
+  }
   async mergePullRequest(a: unknown) {
     this.calls.push({ op: "merge", args: a });
     return {};

@@ -28,7 +28,7 @@ export class FakeGitHub {
   unexpected: Req[] = [];
   perms = new Map<string, PermissionLevel>();
   comments = new Map<number, StoredComment>();
-  issues = new Map<number, { title: string; body: string }>();
+  issues = new Map<number, { title: string; body: string; state?: "open" | "closed"; locked?: boolean }>();
   pulls = new Map<number, { sha: string; ref: string }>();
   /** Comment ids GraphQL reports as minimized (`isMinimized`), with the reason. */
   minimized = new Map<number, string>();
@@ -158,7 +158,16 @@ export class FakeGitHub {
     }
     if (method === "GET" && issue) {
       const i = this.issues.get(Number(issue[1]));
-      return i ? [200, { number: Number(issue[1]), ...i }] : [404, { message: "Not Found" }];
+      return i
+        ? [200, { number: Number(issue[1]), state: "open", locked: false, ...i }]
+        : [404, { message: "Not Found" }];
+    }
+    if (method === "GET" && path === `${base}/pulls`) {
+      const head = url.searchParams.get("head") ?? "";
+      const open = [...this.pulls.entries()]
+        .filter(([, p]) => `${this.owner}:${p.ref}` === head)
+        .map(([number, p]) => ({ number, head: { sha: p.sha, ref: p.ref }, base: { ref: "main" } }));
+      return [200, open];
     }
     if (method === "GET" && pull) {
       const p = this.pulls.get(Number(pull[1]));

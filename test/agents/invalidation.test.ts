@@ -169,7 +169,7 @@ describe.each(backends)("proposal invalidation ($name)", ({ open }) => {
     const status = [...gw.comments.values()].find((c) => c.kind === "agent-run")!.body;
     expect(status).toContain(`| \`${merge.p.id}\` | \`merge_pr\` | invalidated |`);
     expect(status).toContain(`| \`${shell.p.id}\` | \`shell\` | invalidated |`);
-    expect(await takeApproved(db, run.id)).toEqual([]);
+    expect(await takeApproved({ db, gateway: gw }, run.id)).toEqual([]);
     const audit = () =>
       readAudit(db).then((rows) =>
         rows

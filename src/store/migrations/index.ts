@@ -3,8 +3,10 @@ import { foundation } from "./001_foundation.ts";
 import { search } from "./020_search.ts";
 import { incidents } from "./030_incidents.ts";
 import { agents } from "./040_agents.ts";
+import { approvals } from "./050_approvals.ts";
 import { otlp } from "./070_otlp.ts";
 
 // Version ranges by area, so areas can add migrations without colliding:
 //   1–9 foundation · 10–19 PR tools · 20–29 issue intelligence · 30–39 incidents · 40–49 workers · 70–74 OTLP intake
-export const migrations: Migration[] = [foundation, search, incidents, agents, otlp];
+//   50–54 approvals bound to what was approved (issue 9 A)
+export const migrations: Migration[] = [foundation, search, incidents, agents, approvals, otlp];

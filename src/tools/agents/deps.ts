@@ -63,6 +63,7 @@ export function gatewayForServices(s: Services): GatewayFor {
   return async ({ repo, installationId }) => {
     if (installationId === null)
       throw new ConfigurationError(`run for ${repo} has no installation id; dispatch it from GitHub`);
-    return toAgentGateway(await s.gateway(installationId, repo));
+    // With the node-id reader: the hand-out gate asks GraphQL whether the proposal comment is hidden.
+    return toAgentGateway(await s.gateway(installationId, repo), nodeIdReader(s, installationId, repo));
   };
 }

@@ -49,6 +49,14 @@ export function toAgentGateway(gw: GitHubGateway, nodeIdOf?: NodeIdReader): Agen
         throw err;
       }
     },
+    async ticketState(issueNumber) {
+      const st = await gw.getIssueState(issueNumber);
+      if (!st) return null;
+      return { state: st.state === "open" ? "open" : "closed", locked: st.locked };
+    },
+    async pullForBranch(branch) {
+      return (await gw.openPullForBranch(branch)) ?? null;
+    },
     async mergePullRequest({ number, method, sha }) {
       // Without a pinned head (the ticket is not this PR), pin the head as it is now, so a push
       // racing the merge call still fails with 409 instead of merging unseen commits.

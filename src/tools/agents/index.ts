@@ -78,14 +78,15 @@ export function agentsJobs(s: Services): Record<string, JobHandler> {
     "agents.comment-deleted": async (job) => {
       const { commentId } = job.payload as { number: number; commentId: number };
       const rows = await s.db.query<Record<string, unknown>>(
-        "SELECT * FROM proposals WHERE repo = $1 AND comment_id = $2 AND status IN ('pending', 'approved')",
+        "SELECT * FROM proposals WHERE repo = $1 AND comment_id = $2 AND status IN ('pending', 'approving', 'approved')",
         [job.repo, commentId],
       );
       if (rows.length === 0) return;
       const deps = await agentDeps(s, job);
       for (const p of rows.map(rowToProposal)) {
         const now = Date.now();
-        if (!(await casStatus(s.db, p.id, ["pending", "approved"], "invalidated", { at: now }))) continue;
+        if (!(await casStatus(s.db, p.id, ["pending", "approving", "approved"], "invalidated", { at: now })))
+          continue;
         await writeAudit(s.db, {
           at: now,
           deliveryId: delivery(job),
@@ -105,7 +106,7 @@ export function agentsJobs(s: Services): Record<string, JobHandler> {
     "agents.invalidate": async (job) => {
       const p = job.payload as AgentInvalidatePayload;
       const open = await s.db.one(
-        "SELECT id FROM proposals WHERE repo = $1 AND ticket_number = $2 AND status IN ('pending', 'approved', 'invalidated') LIMIT 1",
+        "SELECT id FROM proposals WHERE repo = $1 AND ticket_number = $2 AND status IN ('pending', 'approving', 'approved', 'invalidated') LIMIT 1",
         [job.repo, p.number],
       );
       if (!open || !job.installationId || !job.repo) return;

@@ -1,5 +1,6 @@
 import type { Services } from "../../app/services.ts";
 import type { JobHandler } from "../../jobs/types.ts";
+import { purgeReplyBudget } from "../../agents/replies.ts";
 import { purgeDeliveries } from "../../store/deliveries.ts";
 
 /** Finished jobs are kept this long for `steward jobs list` and post-mortems. */
@@ -14,6 +15,7 @@ export function maintenanceJobs(s: Services): Record<string, JobHandler> {
     "maintenance.purge": async (job, ctx) => {
       const now = Date.now();
       const deliveries = await purgeDeliveries(s.db, now);
+      await purgeReplyBudget(s.db, now);
       const kv = await s.db.exec("DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at < $1", [now]);
       const cutoff = now - JOB_RETENTION_MS;
       const jobs = await s.db.exec(

@@ -142,7 +142,10 @@ describe("/incident commands", () => {
     expect(runs).toHaveLength(1);
     const run = runs[0]!;
     expect(run).toMatchObject({ state: "queued", requestedBy: "dev", installationId: INSTALLATION });
-    expect(run.instructions).toContain(`Fix incident ${inc.id}: TypeError`);
+    // The exception message is log text: it is context (fenced for the worker), never an instruction.
+    expect(run.instructions).toContain(`Fix incident ${inc.id} (its title, traceback and request`);
+    expect(run.instructions).not.toContain("TypeError");
+    expect((run.context as { title: string }).title).toContain("TypeError");
     expect(run.instructions).toContain('"Fixes #1347"');
     const ctx = run.context as { incident: string };
     expect(ctx.incident).toContain("Request: POST /orders/17/checkout → 500");

@@ -121,8 +121,11 @@ describe("pr.push → incremental review", () => {
       `Updated for \`${HEAD.slice(0, 12)}\` — incremental: only the commits after \`111111111111\` were reviewed.`,
     );
 
-    // Run 2: the same head again (a redelivered push): skipped after one read, nothing written.
-    await app.receive("pull_request", push(HEAD, OLD));
+    // Run 2: the same head again (a second synchronize for it; its body differs, as GitHub's would, or
+    // the intake drops it as a replay): skipped after one read, nothing written.
+    const again = push(HEAD, OLD);
+    again.pull_request.updated_at = "2019-05-15T15:21:00Z";
+    await app.receive("pull_request", again);
     await keepOnlyPrJobs(t.db);
     mockListComments([{ id: 500, body: edited1 }]);
     expect(await app.drain()).toBe(1);
