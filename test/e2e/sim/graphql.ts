@@ -20,6 +20,16 @@ function githubSchema(): GraphQLSchema {
 // "Fixes #12", "closes #3", "resolved #7": the keywords GitHub links a PR to the issues it closes by.
 const CLOSING = /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d{1,9})\b/gi;
 
+function repositoryNode(repo: SimRepo, origin: string) {
+  return {
+    __typename: "Repository",
+    name: repo.name,
+    nameWithOwner: repo.fullName,
+    url: `${origin}/${repo.fullName}`,
+    owner: { __typename: "Organization", login: repo.owner.login },
+  };
+}
+
 function closingIssues(repo: SimRepo, pr: SimIssue, origin: string) {
   const body = (pr.body ?? "").slice(0, 65_536);
   const numbers = new Set<number>();
@@ -32,6 +42,8 @@ function closingIssues(repo: SimRepo, pr: SimIssue, origin: string) {
       number: i.number,
       url: `${origin}/${repo.fullName}/issues/${i.number}`,
       title: i.title,
+      state: i.state.toUpperCase(),
+      repository: repositoryNode(repo, origin),
     }));
 }
 
@@ -43,6 +55,7 @@ function issueLike(repo: SimRepo, i: SimIssue, origin: string) {
     body: i.body ?? "",
     url: `${origin}/${repo.fullName}/${i.pull ? "pull" : "issues"}/${i.number}`,
     state: i.state.toUpperCase(),
+    repository: repositoryNode(repo, origin),
     closingIssuesReferences: (a: { first?: number }) => {
       const nodes = closingIssues(repo, i, origin).slice(0, a.first ?? 25);
       return { totalCount: nodes.length, nodes };
@@ -55,10 +68,7 @@ function repositoryResolver(state: SimState, origin: string) {
     const repo = state.repo(a.owner, a.name);
     if (!repo) return null;
     return {
-      __typename: "Repository",
-      name: repo.name,
-      nameWithOwner: repo.fullName,
-      url: `${origin}/${repo.fullName}`,
+      ...repositoryNode(repo, origin),
       pullRequest: (b: { number: number }) => {
         const i = repo.issues.get(b.number);
         return i?.pull ? issueLike(repo, i, origin) : null;

@@ -74,6 +74,7 @@ export class Renderer {
       private: r.private,
       visibility: r.private ? "private" : "public",
       default_branch: r.defaultBranch,
+      has_discussions: false,
       html_url: `${this.origin}/${r.fullName}`,
       url: `${this.api}/repos/${r.fullName}`,
       open_issues_count: [...r.issues.values()].filter((i) => i.state === "open").length,
