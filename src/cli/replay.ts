@@ -44,7 +44,7 @@ grace windows. Authenticates with GITHUB_TOKEN, or with the App's credentials (A
       );
       return 1;
     }
-    const log = createLogger({ level: env.logLevel, secrets: envSecrets(env) });
+    const log = createLogger({ level: env.logLevel, format: env.logFormat, secrets: envSecrets(env) });
     const db = await openDb(env.databaseUrl);
     try {
       const probot = token

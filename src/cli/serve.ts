@@ -10,7 +10,7 @@ const SHUTDOWN_BACKSTOP_MS = 5_000;
 async function runRole(role: "serve" | "worker", argv: string[], io: CliIO): Promise<number> {
   if (argv.length) throw new CliUsageError(`unexpected argument '${argv[0]}'`);
   const env = loadEnv(io.env, { requireApp: role === "worker" });
-  const log = createLogger({ level: env.logLevel, secrets: envSecrets(env) });
+  const log = createLogger({ level: env.logLevel, format: env.logFormat, secrets: envSecrets(env) });
   const running = await start(env, log, role);
   if (!running) return await new Promise<number>(() => {}); // setup page runs until stopped
   const code = await new Promise<number>((resolve) => {

@@ -29,7 +29,15 @@ export const coreEnvSchema = z.object({
   PRIVATE_KEY: optStr,
   PRIVATE_KEY_PATH: optStr,
   WEBHOOK_SECRET: optStr,
-  PORT: int("a TCP port number", 0, 3000),
+  PORT: z.preprocess(
+    blank,
+    z.coerce
+      .number({ error: "expected a TCP port number (1-65535)" })
+      .int({ error: "expected a TCP port number (1-65535)" })
+      .min(0, { error: "expected a TCP port number (1-65535)" })
+      .max(65535, { error: "expected a TCP port number (1-65535)" })
+      .default(3000),
+  ),
   HOST: z.preprocess(blank, z.string().default("localhost")),
   LOG_LEVEL: z.preprocess(
     blank,
@@ -38,6 +46,10 @@ export const coreEnvSchema = z.object({
         error: "expected one of trace, debug, info, warn, error, fatal, silent",
       })
       .default("info"),
+  ),
+  LOG_FORMAT: z.preprocess(
+    blank,
+    z.enum(["json", "pretty"], { error: "expected json or pretty" }).default("json"),
   ),
   WEBHOOK_PATH: z.preprocess(
     blank,
@@ -116,6 +128,8 @@ export interface AppEnv {
   port: number;
   host: string;
   logLevel: string;
+  /** json (one object per line, for log shippers) or pretty (pino-pretty, for a terminal). */
+  logFormat: "json" | "pretty";
   webhookPath: string;
   webhookProxyUrl: string | undefined;
   gheHost: string | undefined;
@@ -212,6 +226,7 @@ export function loadEnv(
     port: c.PORT,
     host: c.HOST,
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
     webhookPath: c.WEBHOOK_PATH,
     webhookProxyUrl: c.WEBHOOK_PROXY_URL,
     gheHost: c.GHE_HOST,
