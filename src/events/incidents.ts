@@ -12,7 +12,10 @@ export interface IncidentPrPayload {
   /** `closed`: closed without merging. */
   action: "opened" | "edited" | "reopened" | "merged" | "closed";
   number: number;
-  /** Issue numbers in this repository the PR says it closes. */
+  /**
+   * Issue numbers in this repository the PR says it closes (now). For opened / edited / reopened,
+   * incidents the PR was linked to whose issue is no longer named are withdrawn (`unlinked`).
+   */
   issues: number[];
   headSha: string | null;
 }
@@ -34,18 +37,20 @@ export const incidentsRoute: Route = (ev) => {
   const pr = ev.payload?.pull_request;
   if (typeof pr?.number !== "number") return [];
   const [owner, name] = ev.repo.split("/") as [string, string];
-  const prText = `${text(pr.title)}\n${text(pr.body)}`;
   // The payload's own html_url names the host (github.com or an Enterprise Server).
   const web = webUrlOfRepo(ev.payload?.repository?.html_url, ev.repo);
   const own = issueLinkPrefix(web, owner, name);
-  const issues = [
+  const refs = (title: unknown, body: unknown) => [
     ...new Set(
-      parseClosingReferences(prText, { owner, repo: name, web })
+      parseClosingReferences(`${text(title)}\n${text(body)}`, { owner, repo: name, web })
         .filter((r) => !r.url || r.url.toLowerCase().startsWith(own))
         .map((r) => r.number),
     ),
   ];
-  if (issues.length === 0) return [];
+  const issues = refs(pr.title, pr.body);
+  // An edit that removed every reference still needs a job: it withdraws the earlier link. The job
+  // is state-based (it unlinks what the PR no longer names), so coalesced edits stay correct.
+  if (issues.length === 0 && !(ev.action === "edited" && editedOutReferences(ev, refs))) return [];
   const action: IncidentPrPayload["action"] =
     ev.action === "closed" ? (pr.merged === true ? "merged" : "closed") : (ev.action as "opened");
   const payload: IncidentPrPayload = { action, number: pr.number, issues, headSha: pr.head?.sha ?? null };
@@ -62,6 +67,18 @@ export const incidentsRoute: Route = (ev) => {
     },
   ];
 };
+
+/** True when the title or body before this edit (`changes.*.from`) named issues with a closing keyword. */
+function editedOutReferences(ev: WebhookEvent, refs: (title: unknown, body: unknown) => number[]): boolean {
+  const changes = ev.payload?.changes;
+  const pr = ev.payload?.pull_request;
+  if (!changes || (!changes.title && !changes.body)) return false;
+  const before = refs(
+    changes.title ? changes.title.from : pr.title,
+    changes.body ? changes.body.from : pr.body,
+  );
+  return before.length > 0;
+}
 
 /**
  * Only issues whose body starts with Steward's incident marker, closed or reopened by someone who is

@@ -51,25 +51,27 @@ export interface WithdrawResult {
 }
 
 /**
- * A fix PR was closed without merging: marks it closed in `linked_prs` and, when the incident is
- * fix-proposed and no other linked PR is still open, moves it back to open. Null when the incident
- * is gone or the PR was already merged (a merged PR cannot be "closed without merging").
+ * A fix PR was closed without merging (`closed`), or its `Fixes #N` was edited out while it was
+ * open (`unlinked`): marks it so in `linked_prs` and, when the incident is fix-proposed and no other
+ * linked PR is still open, moves it back to open. Null when the incident is gone or the PR was
+ * already merged (a merged PR cannot be withdrawn).
  */
 export async function withdrawFix(
   db: Db,
   id: number,
   pr: PrRef,
   now = Date.now(),
+  as: "closed" | "unlinked" = "closed",
 ): Promise<WithdrawResult | null> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const cur = await getIncident(db, id);
     if (!cur) return null;
     const prev = cur.linkedPrs.find((p) => same(p, pr));
     if (prev?.state === "merged") return null;
-    const prs = withPr(cur.linkedPrs, pr, "closed", now);
+    const prs = withPr(cur.linkedPrs, pr, as, now);
     const othersOpen = prs.some((p) => p.state === "open");
     const to = othersOpen ? null : nextStatus(cur.status, "withdraw-fix");
-    if (prev?.state === "closed" && to === null) return { incident: cur, reopened: false };
+    if (prev?.state === as && to === null) return { incident: cur, reopened: false };
     const changed = await db.exec(
       "UPDATE incidents SET linked_prs = $2, status = $3, updated_at = $4 WHERE id = $1 AND status = $5 AND linked_prs = $6",
       [id, JSON.stringify(prs), to ?? cur.status, now, cur.status, JSON.stringify(cur.linkedPrs)],

@@ -14,7 +14,8 @@ import type { IncidentStatus } from "./schema.ts";
 export interface LinkedPr {
   repo: string;
   number: number;
-  state: "open" | "merged" | "closed";
+  /** `unlinked`: the PR's title/body stopped referencing the issue (edited) while it was open. */
+  state: "open" | "merged" | "closed" | "unlinked";
   at: number;
 }
 
@@ -96,6 +97,17 @@ export function rowToIncident(r: Record<string, unknown>): Incident {
 export async function getIncident(db: Db, id: number): Promise<Incident | null> {
   const r = await db.one("SELECT * FROM incidents WHERE id = $1", [id]);
   return r ? rowToIncident(r) : null;
+}
+
+/** Incidents in `repo` whose `linked_prs` list PR `number` as open (the LIKE is narrowed in JS). */
+export async function incidentsLinkedToPr(db: Db, repo: string, number: number): Promise<Incident[]> {
+  const rows = await db.query("SELECT * FROM incidents WHERE repo = $1 AND linked_prs LIKE $2", [
+    repo,
+    `%"number":${number},%`,
+  ]);
+  return rows
+    .map(rowToIncident)
+    .filter((i) => i.linkedPrs.some((p) => p.repo === repo && p.number === number && p.state === "open"));
 }
 
 export async function findIncidentByIssue(

@@ -188,11 +188,17 @@ export function statusComment(
       };
     case "open": {
       const pr = opts.byHand ? undefined : withdrawnFix(inc);
-      if (pr)
+      if (pr) {
+        const ref = inc.repo === pr.repo ? `#${pr.number}` : `${pr.repo}#${pr.number}`;
+        const what =
+          pr.state === "unlinked"
+            ? `no longer references this issue (its closing keyword was edited out of the title or body)`
+            : "was closed without merging";
         return {
           key: `open:withdrawn:${pr.repo}#${pr.number}:${pr.at}`,
-          body: `↩️ The fix PR ${inc.repo === pr.repo ? `#${pr.number}` : `${pr.repo}#${pr.number}`} was closed without merging, and no other open PR references this issue. Incident ${inc.id} is **open** again.`,
+          body: `↩️ The fix PR ${ref} ${what}, and no other open PR references this issue. Incident ${inc.id} is **open** again.`,
         };
+      }
       return {
         key: `open:${when(inc.updatedAt)}`,
         body: `Incident ${inc.id} is **open** again.`,
@@ -202,13 +208,13 @@ export function statusComment(
 }
 
 /**
- * The fix PR whose close without merging sent an open incident back to open: the most recent linked
+ * The fix PR whose close without merging (or whose edited-out reference) sent an open incident back to open: the most recent linked
  * PR, when it is closed and no linked PR is still open. Undefined otherwise.
  */
 export function withdrawnFix(inc: Pick<Incident, "status" | "linkedPrs">): LinkedPr | undefined {
   if (inc.status !== "open" || inc.linkedPrs.some((p) => p.state === "open")) return undefined;
   const last = inc.linkedPrs.reduce<LinkedPr | undefined>((a, p) => (!a || p.at >= a.at ? p : a), undefined);
-  return last?.state === "closed" ? last : undefined;
+  return last?.state === "closed" || last?.state === "unlinked" ? last : undefined;
 }
 
 export function resolvedSummary(inc: Incident): string {

@@ -4,7 +4,12 @@ import { manualTransition } from "../../incidents/github/manual.ts";
 import { COMMENT_KIND, statusComment } from "../../incidents/github/render.ts";
 import type { IncidentAction } from "../../incidents/lifecycle.ts";
 import { recordLinkedPr, withdrawFix } from "../../incidents/prs.ts";
-import { findIncidentByIssue, markStatusSynced, transitionIncident } from "../../incidents/registry.ts";
+import {
+  findIncidentByIssue,
+  incidentsLinkedToPr,
+  markStatusSynced,
+  transitionIncident,
+} from "../../incidents/registry.ts";
 import type { JobHandler } from "../../jobs/types.ts";
 
 // Handlers for what happens on GitHub around an incident's issue: fix PRs that reference it
@@ -37,6 +42,20 @@ export function prLinkHandler(s: Services, requestSync: () => Promise<unknown>):
         moved++;
         ctx.log.info({ incidentId: inc.id, pr: p.number, status: r.status }, "incident linked to a fix PR");
       } else await recordLinkedPr(s.db, inc.id, pr, action === "merge-fix" ? "merged" : "open");
+    }
+    // A `Fixes #N` edited out of the PR while it is open withdraws that link (the payload is the
+    // PR's current text, so this also holds when several edits were coalesced into one job).
+    if (p.action === "opened" || p.action === "edited" || p.action === "reopened") {
+      for (const inc of await incidentsLinkedToPr(s.db, job.repo!, p.number)) {
+        if (inc.issueNumber !== null && p.issues.includes(inc.issueNumber)) continue;
+        const r = await withdrawFix(s.db, inc.id, pr, Date.now(), "unlinked");
+        if (r?.reopened) moved++;
+        if (r)
+          ctx.log.info(
+            { incidentId: inc.id, pr: p.number, reopened: r.reopened },
+            "fix PR no longer references the incident",
+          );
+      }
     }
     if (moved) await requestSync();
   };

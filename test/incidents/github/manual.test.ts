@@ -24,6 +24,14 @@ function pr(number: number, action: "edited" | "closed", merged = false) {
   return p;
 }
 
+/** `pull_request.edited` whose body went from `from` to `to` (GitHub sends the old text in `changes`). */
+function edit(number: number, from: string, to: string) {
+  const p = pr(number, "edited");
+  p.pull_request.body = to;
+  p.changes = { body: { from } };
+  return p;
+}
+
 function issueEvent(
   action: "closed" | "reopened",
   body: string,
@@ -124,6 +132,58 @@ describe("incident lifecycle: hand-made changes on GitHub", () => {
     expect(gh.calls.at(-1)!.body.body).toMatch(
       new RegExp(`\\nIncident ${id} is \\*\\*open\\*\\* again\\.\\n\\n_Reopened on GitHub by @maint\\._$`),
     );
+  });
+
+  it("a `Fixes #N` edited out of an open PR withdraws the link; the incident opens when no PR still names it", async () => {
+    const { app, id } = await incidentWithIssue();
+    const fixes = "Guard the empty cart.\n\nFixes #1347";
+    const plain = "Guard the empty cart.";
+    await receive(app, "pull_request", edit(2, "", fixes));
+    await receive(app, "pull_request", edit(3, "", fixes));
+    expect((await getIncident(t.db, id))!.status).toBe("fix-proposed");
+
+    // #2 drops the reference; #3 still names the issue: the link is withdrawn, nothing on GitHub.
+    let from = gh.calls.length;
+    await receive(app, "pull_request", edit(2, fixes, plain));
+    expect((await getIncident(t.db, id))!).toMatchObject({
+      status: "fix-proposed",
+      linkedPrs: [
+        expect.objectContaining({ number: 3, state: "open" }),
+        expect.objectContaining({ number: 2, state: "unlinked" }),
+      ],
+    });
+    expect(gh.since(from)).toEqual([]);
+    // An edit elsewhere in a PR that never named the issue is not even a job.
+    await app.receive("pull_request", edit(9, "typo", "no typo"));
+    expect(
+      await t.db.query("SELECT id FROM jobs WHERE kind = 'incidents.pr-link' AND target_number = 9"),
+    ).toEqual([]);
+
+    // #3 drops it too, before closing: open again, and the issue says why.
+    from = gh.calls.length;
+    await receive(app, "pull_request", edit(3, fixes, plain));
+    expect((await getIncident(t.db, id))!).toMatchObject({ status: "open", syncedStatus: "open" });
+    expect(gh.since(from)).toEqual([
+      `GET /repos/${REPO}/issues/1347/comments`,
+      `POST /repos/${REPO}/issues/1347/comments`,
+      `PATCH /repos/${REPO}/issues/1347`,
+    ]);
+    expect(gh.calls[from + 1]!.body.body).toContain(
+      `↩️ The fix PR #3 no longer references this issue (its closing keyword was edited out of the title or body), and no other open PR references this issue. Incident ${id} is **open** again.`,
+    );
+
+    // Closing #3 later (no reference left) changes nothing; putting the reference back proposes again.
+    from = gh.calls.length;
+    const closed = pr(3, "closed");
+    closed.pull_request.body = plain;
+    await receive(app, "pull_request", closed);
+    expect(gh.since(from)).toEqual([]);
+    expect((await getIncident(t.db, id))!.status).toBe("open");
+    await receive(app, "pull_request", edit(2, plain, fixes));
+    expect((await getIncident(t.db, id))!).toMatchObject({
+      status: "fix-proposed",
+      linkedPrs: expect.arrayContaining([expect.objectContaining({ number: 2, state: "open" })]),
+    });
   });
 
   it("closing the issue by hand ignores (not planned) or resolves (completed); reopening opens it again", async () => {
