@@ -1,0 +1,135 @@
+// Workers from the outside: `/agent` on a PR → a worker claims the run over the worker API (as a real
+// worker does, with fetch) → proposes commands → an outsider's tick is refused → a maintainer ticks the
+// box in Steward's comment (the edit arrives as issue_comment.edited) → Steward merges exactly the
+// approved head, once. Then `steward audit --json` shows every decision.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { spawnSteward } from "../helpers/server.ts";
+import { startWorld, type World } from "./harness.ts";
+import { issueCommentPayload, prFiles, userComments, userEdits } from "./payloads.ts";
+import type { SimComment, SimRepo } from "./sim/state.ts";
+
+const SECRET = "e2e-worker-secret-0123456789abcdef";
+
+describe("e2e: /agent → worker → proposal → approval → execution", { timeout: 90_000 }, () => {
+  let w: World;
+  let repo: SimRepo;
+  const bot = (n: number) => w.sim.state.commentsOn(repo, n).filter((c) => c.user.login === w.sim.botLogin);
+  const api = async (path: string, token: string, body: unknown = {}) => {
+    const res = await fetch(`${w.url}/api/workers${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const tick = (c: SimComment) => c.body.replace(/- \[ \] approve/, "- [x] approve");
+
+  beforeAll(async () => {
+    w = await startWorld({ env: { WORKER_SHARED_SECRET: SECRET } });
+    repo = w.sim.state.addRepo("acme/shop");
+    repo.permissions.set("alice", "write");
+    repo.permissions.set("mike", "maintain");
+    repo.permissions.set("rita", "read");
+  });
+  afterEach(async () => {
+    expect(w.sim.invalid.splice(0)).toEqual([]);
+    expect(w.sim.responseProblems.splice(0)).toEqual([]);
+    expect(await w.failedJobs()).toEqual([]);
+  });
+  afterAll(async () => {
+    await w?.stop();
+  });
+
+  it("runs the whole loop and merges exactly the approved head, once", async () => {
+    const pr = w.sim.state.openPull(repo, {
+      title: "Fix the cart total",
+      author: "alice",
+      head: "fix/cart",
+      files: prFiles("express-query-revalidation"),
+    });
+    const { comment: cmd } = await userComments(w, repo, pr.number, "alice", "/agent make the tests pass");
+    await w.idle();
+    expect(
+      repo.reactions
+        .filter((r) => r.subject.kind === "comment" && r.subject.id === cmd.id)
+        .map((r) => r.content),
+    ).toEqual(["eyes"]);
+    const status = bot(pr.number);
+    expect(status).toHaveLength(1);
+
+    // The worker claims the run: instructions from the authorised requester, the ticket fenced as data.
+    const claim = await api("/claim", SECRET, { workerId: "e2e-worker", waitMs: 1000 });
+    expect(claim.status).toBe(200);
+    expect(claim.body.run).toMatchObject({ repo: "acme/shop", ticket: pr.number, requestedBy: "alice" });
+    expect(claim.body.run.instructions).toContain("make the tests pass");
+    expect(claim.body.contextText).toContain("UNTRUSTED");
+    const { id: runId } = claim.body.run;
+    const token = claim.body.token as string;
+    expect((await api(`/runs/${runId}/progress`, token, { message: "tests pass locally" })).status).toBe(200);
+    await w.idle();
+    expect(bot(pr.number).find((c) => c.id === status[0]?.id)?.body).toContain("tests pass locally");
+
+    // Two proposals: a label (triage risk) and a merge (maintain risk), each in its own comment.
+    const proposed = await api(`/runs/${runId}/proposals`, token, {
+      commands: [
+        { type: "label", number: pr.number, labels: ["ready"] },
+        { type: "merge_pr", number: pr.number, method: "squash" },
+      ],
+    });
+    expect(proposed.status).toBe(201);
+    const [label, merge] = proposed.body.proposals as Array<{ id: string; commentId: number; risk: string }>;
+    expect(label?.risk).toBe("triage");
+    expect(merge?.risk).toBe("maintain");
+    await w.idle();
+    const mergeComment = repo.comments.get(merge?.commentId as number) as SimComment;
+    expect(mergeComment.user.login).toBe(w.sim.botLogin);
+    expect(mergeComment.body).toContain(`- [ ] approve ${merge?.id}`);
+    expect(mergeComment.body).not.toContain("- [x]");
+
+    // An outsider ticks the merge box: refused with a reply, nothing merged.
+    await userEdits(w, repo, mergeComment, "rita", tick(mergeComment));
+    await w.idle();
+    expect(pr.pull?.merged).toBe(false);
+    expect(bot(pr.number).some((c) => /rita/.test(c.body) && /maintain/.test(c.body))).toBe(true);
+
+    // alice (write) approves the label; mike (maintain) approves the merge.
+    const labelComment = repo.comments.get(label?.commentId as number) as SimComment;
+    await userEdits(w, repo, labelComment, "alice", tick(labelComment));
+    await w.idle();
+    expect(pr.labels).toEqual(["ready"]);
+    const fresh = repo.comments.get(merge?.commentId as number) as SimComment;
+    const head = pr.pull?.head.sha;
+    const before = fresh.body;
+    const approval = await userEdits(
+      w,
+      repo,
+      fresh,
+      "mike",
+      tick(fresh.body.includes("- [ ] approve") ? fresh : { ...fresh, body: mergeComment.body }),
+    );
+    await w.idle();
+    expect(pr.pull?.merged).toBe(true);
+    // GitHub redelivers the approving edit (same delivery id): nothing runs twice.
+    const again = issueCommentPayload(w, repo, fresh, "edited", { sender: "mike", previousBody: before });
+    expect((await w.deliver("issue_comment", again, { id: approval.id })).status).toBeLessThan(300);
+    await w.idle();
+    expect(w.sim.calls("pulls/merge").map((r) => r.body)).toEqual([{ merge_method: "squash", sha: head }]);
+
+    // The worker finishes; the status comment says so and the token is revoked.
+    const result = await api(`/runs/${runId}/result`, token, { status: "completed", summary: "All green" });
+    expect(result.status).toBe(200);
+    await w.idle();
+    expect(bot(pr.number).find((c) => c.id === status[0]?.id)?.body).toMatch(/completed/i);
+    expect((await api(`/runs/${runId}/progress`, token, { message: "late" })).status).toBe(401);
+
+    // Every decision is in the audit log.
+    const audit = spawnSteward(["audit", "--json"], { DATABASE_URL: w.env.DATABASE_URL as string });
+    expect(await audit.exited).toBe(0);
+    const entries = JSON.parse(audit.output()) as Array<Record<string, unknown>>;
+    const text = JSON.stringify(entries);
+    expect(text).toContain(merge?.id as string);
+    expect(text).toContain("rita");
+    expect(text).toContain("mike");
+  });
+});
