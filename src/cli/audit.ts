@@ -43,11 +43,18 @@ reason and result. Uses DATABASE_URL (default sqlite:./data/steward.db).`,
     const limit = values.limit === undefined ? 1000 : Number(values.limit);
     if (!Number.isInteger(limit) || limit <= 0)
       throw new CliUsageError("--limit: expected a positive integer");
-    const db = await openDb(io.env.DATABASE_URL || undefined);
+    const db = await openDb(io.env.DATABASE_URL || undefined, { create: false });
     try {
       const rows = await readAudit(db, { limit, proposalId: values.proposal });
       if (values.json) io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
-      else io.stdout(rows.length ? formatAudit(rows) : "No audit entries.\n");
+      else
+        io.stdout(
+          rows.length
+            ? formatAudit(rows)
+            : values.proposal
+              ? `No audit entries for proposal ${values.proposal.slice(0, 40)}.\n`
+              : "No audit entries.\n",
+        );
       return 0;
     } finally {
       await db.close();

@@ -25,6 +25,24 @@ export function incidentSummary(i: Incident) {
   };
 }
 
+/** `show --json`: the whole incident, with every time as the ISO 8601 string `list --json` uses. */
+export function incidentDetail(i: Incident) {
+  const when = (ms: number | null) => (ms === null ? null : iso(ms));
+  return {
+    ...i,
+    firstSeen: iso(i.firstSeen),
+    lastSeen: iso(i.lastSeen),
+    fixMergedAt: when(i.fixMergedAt),
+    resolvedAt: when(i.resolvedAt),
+    regressedAt: when(i.regressedAt),
+    statsCommentAt: when(i.statsCommentAt),
+    createdAt: iso(i.createdAt),
+    updatedAt: iso(i.updatedAt),
+    linkedPrs: i.linkedPrs.map((p) => ({ ...p, at: iso(p.at) })),
+    sample: { ...i.sample, time: when(i.sample.time) },
+  };
+}
+
 export function formatList(list: Incident[]): string {
   const head = ["ID", "STATUS", "COUNT", "SERVICE", "LAST SEEN", "TITLE"];
   const rows = list.map((i) => [
@@ -95,7 +113,7 @@ Statuses: ${STATUSES.join(", ")}. Uses DATABASE_URL (default ${DEFAULT_DATABASE_
     const id = Number(positionals[0]);
     if (sub === "show" && (!Number.isInteger(id) || id < 1))
       throw new CliUsageError("show needs a numeric incident ID");
-    const db = await openDb(io.env.DATABASE_URL || DEFAULT_DATABASE_URL);
+    const db = await openDb(io.env.DATABASE_URL || DEFAULT_DATABASE_URL, { create: false });
     try {
       if (sub === "list") {
         const list = await listIncidents(db, {
@@ -117,7 +135,7 @@ Statuses: ${STATUSES.join(", ")}. Uses DATABASE_URL (default ${DEFAULT_DATABASE_
         io.stderr(`steward incidents: no incident with ID ${id}\n`);
         return 1;
       }
-      io.stdout(values.json ? `${JSON.stringify(inc)}\n` : formatShow(inc));
+      io.stdout(values.json ? `${JSON.stringify(incidentDetail(inc))}\n` : formatShow(inc));
       return 0;
     } finally {
       await db.close();

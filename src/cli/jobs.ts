@@ -63,14 +63,14 @@ Uses DATABASE_URL (default sqlite:./data/steward.db).`,
       const limit = values.limit ? Number(values.limit) : 50;
       if (!Number.isInteger(limit) || limit < 1)
         throw new CliUsageError("--limit must be a positive integer");
-      const db = await openDb(env.databaseUrl);
+      const db = await openDb(env.databaseUrl, { create: false });
       try {
         const jobs = await listJobs(db, {
           state: values.state as JobState | undefined,
           kind: values.kind,
           limit,
         });
-        io.stdout(values.json ? JSON.stringify(jobs) + "\n" : formatJobs(jobs));
+        io.stdout(values.json ? JSON.stringify(jobs) + "\n" : jobs.length ? formatJobs(jobs) : "No jobs.\n");
         return 0;
       } finally {
         await db.close();
@@ -79,7 +79,7 @@ Uses DATABASE_URL (default sqlite:./data/steward.db).`,
     if (sub === "retry" || sub === "cancel") {
       const id = Number(positionals[0]);
       if (!Number.isInteger(id) || id < 1) throw new CliUsageError("expected a job ID");
-      const db = await openDb(env.databaseUrl);
+      const db = await openDb(env.databaseUrl, { create: false });
       try {
         if (sub === "cancel") {
           if (await cancelJob(db, id)) {
@@ -88,16 +88,18 @@ Uses DATABASE_URL (default sqlite:./data/steward.db).`,
           }
           const job = await getJob(db, id);
           io.stderr(
-            job ? `job ${id} is ${job.state}; only queued jobs can be cancelled\n` : `job ${id} not found\n`,
+            job
+              ? `steward jobs: job ${id} is ${job.state}; only queued jobs can be cancelled\n`
+              : `steward jobs: no job with ID ${id}\n`,
           );
           return 1;
         }
         const r = await retryJob(db, id);
         const messages = {
           requeued: `job ${id} re-queued\n`,
-          "not-found": `job ${id} not found\n`,
-          "not-retryable": `job ${id} is still queued or running\n`,
-          conflict: `job ${id} not re-queued: a newer job with the same key is already queued\n`,
+          "not-found": `steward jobs: no job with ID ${id}\n`,
+          "not-retryable": `steward jobs: job ${id} is still queued or running\n`,
+          conflict: `steward jobs: job ${id} not re-queued: a newer job with the same key is already queued\n`,
         };
         (r === "requeued" ? io.stdout : io.stderr)(messages[r]);
         return r === "requeued" ? 0 : 1;

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigurationError } from "../errors.ts";
 import { migrate } from "./migrate.ts";
@@ -26,21 +27,52 @@ export function parseDatabaseUrl(
   );
 }
 
-/** Opens the store named by DATABASE_URL and applies pending migrations. */
+/**
+ * Opens the store named by DATABASE_URL and applies pending migrations. Only the commands that own
+ * the store (serve, worker, ingest) pass `create: true`; every other command opens an existing store
+ * or says there is none, so a mistyped DATABASE_URL never leaves a new database behind.
+ */
 export async function openDb(
   url: string = DEFAULT_DATABASE_URL,
-  opts: { poolSize?: number; backgroundCheckpoint?: boolean } = {},
+  opts: { poolSize?: number; backgroundCheckpoint?: boolean; create?: boolean } = {},
 ): Promise<Db> {
   const target = parseDatabaseUrl(url);
+  const create = opts.create ?? true;
+  if (!create && target.kind === "sqlite" && target.path !== ":memory:" && !existsSync(target.path))
+    throw missingStore(`${target.path} does not exist`);
   const db =
     target.kind === "sqlite"
       ? new SqliteDb(target.path, { backgroundCheckpoint: opts.backgroundCheckpoint })
       : new PgDb(target.url, { max: opts.poolSize });
   try {
+    if (!create && !(await hasStore(db))) {
+      throw missingStore(
+        target.kind === "sqlite"
+          ? `${target.path} is not a Steward database`
+          : "that database holds no Steward store",
+      );
+    }
     await migrate(db);
   } catch (err) {
     await db.close().catch(() => {});
     throw err;
   }
   return db;
+}
+
+function missingStore(why: string): ConfigurationError {
+  return new ConfigurationError(
+    `DATABASE_URL: no Steward store: ${why}. Check DATABASE_URL; \`steward serve\`, \`worker\` or \`ingest\` create the store (this command does not).`,
+  );
+}
+
+/** True when the migrations table exists: the database was created by Steward. */
+async function hasStore(db: Db): Promise<boolean> {
+  const row =
+    db.dialect === "sqlite"
+      ? await db.one("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+      : await db.one(
+          "SELECT to_regclass('schema_migrations') IS NOT NULL AS ok WHERE to_regclass('schema_migrations') IS NOT NULL",
+        );
+  return row !== undefined && row !== null;
 }

@@ -71,7 +71,7 @@ describe("steward jobs and replay", () => {
     expect(cancel.out.join("")).toBe("job 1 cancelled\n");
     const again = capture({ DATABASE_URL: url });
     expect(await main(["jobs", "cancel", "1"], again.io)).toBe(1);
-    expect(again.err.join("")).toBe("job 1 is cancelled; only queued jobs can be cancelled\n");
+    expect(again.err.join("")).toBe("steward jobs: job 1 is cancelled; only queued jobs can be cancelled\n");
     const bad = capture({ DATABASE_URL: url });
     expect(await main(["jobs", "list", "--state", "sleeping"], bad.io)).toBe(2);
     expect(bad.err.join("")).toContain("--state must be one of queued, running, done, dead, cancelled");
