@@ -35,6 +35,11 @@ export class FakeGitHub {
   /** The raw `.github/steward.yml`, or undefined for none. */
   config: string | undefined;
   nextId = 70_000;
+  /**
+   * Awaited before each request is answered: a test can act "during" a GitHub round trip (e.g. a
+   * worker polling the API while an approval waits on GitHub).
+   */
+  onRequest: ((req: Req) => Promise<void>) | null = null;
 
   constructor(full: string, installationId: number) {
     const [owner, repo] = full.split("/");
@@ -42,8 +47,17 @@ export class FakeGitHub {
     this.repo = repo!;
     const scope = nock(GH).persist();
     // nock 15 hands the reply function the fetch Request (one argument: no callback style).
-    const handle = (method: string) => async (req: Request) =>
-      this.route(method, new URL(req.url), await req.text(), installationId);
+    const handle = (method: string) => async (req: Request) => {
+      const url = new URL(req.url);
+      const raw = await req.text();
+      if (this.onRequest)
+        await this.onRequest({
+          method,
+          path: decodeURIComponent(url.pathname),
+          body: raw ? JSON.parse(raw) : undefined,
+        });
+      return this.route(method, url, raw, installationId);
+    };
     for (const m of ["get", "post", "patch", "put", "delete"] as const)
       scope[m](/.*/)
         .optionally()
@@ -175,8 +189,28 @@ export class FakeGitHub {
         ? [200, { number: Number(pull[1]), head: { sha: p.sha, ref: p.ref }, base: { ref: "main" } }]
         : [404, { message: "Not Found" }];
     }
-    if (method === "PUT" && merge)
+    if (method === "PUT" && merge) {
+      // As GitHub: a `sha` that is not the head is refused with 409.
+      const pr = this.pulls.get(Number(merge[1]));
+      if (!pr) return [404, { message: "Not Found" }];
+      if (body?.sha !== undefined && body.sha !== pr.sha)
+        return [409, { message: "Head branch was modified. Review and try the merge again." }];
       return [200, { sha: "f00dfeed", merged: true, message: "Pull Request successfully merged" }];
+    }
+    if (method === "PATCH" && issue) {
+      const i = this.issues.get(Number(issue[1]));
+      if (!i) return [404, { message: "Not Found" }];
+      if (body?.state === "open" || body?.state === "closed") i.state = body.state;
+      return [
+        200,
+        {
+          number: Number(issue[1]),
+          id: Number(issue[1]),
+          html_url: `https://github.com/${this.owner}/${this.repo}/issues/${issue[1]}`,
+          state: i.state ?? "open",
+        },
+      ];
+    }
     if (method === "POST" && new RegExp(`^${base}/issues/(\\d+)/labels$`).test(path))
       return [200, (body.labels as string[]).map((name) => ({ name }))];
     this.unexpected.push(req);
