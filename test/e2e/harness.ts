@@ -118,11 +118,14 @@ export class World {
     return { status: res.status, id };
   }
 
-  /** Jobs running, or queued to run within a minute (housekeeping scheduled hours ahead does not count). */
+  /**
+   * Jobs running, or queued to run within 5 s. The test environment shortens every debounce and grace
+   * window below that; periodic housekeeping (scheduled further ahead) does not count.
+   */
   async pendingJobs(): Promise<Array<{ kind: string; state: string; run_at: number }>> {
     return this.db.query(
       "SELECT kind, state, run_at FROM jobs WHERE state = 'running' OR (state = 'queued' AND run_at <= $1)",
-      [Date.now() + 60_000],
+      [Date.now() + 5_000],
     );
   }
 

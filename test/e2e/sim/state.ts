@@ -279,6 +279,18 @@ export class SimState {
     return { before, after };
   }
 
+  /** Merges a PR as a user would in the UI (the merge button). */
+  merge(repo: SimRepo, number: number, login: string): string {
+    const i = repo.issues.get(number);
+    if (!i?.pull) throw new Error(`#${number} is not a pull request`);
+    const sha = sha1(`merge ${i.pull.head.sha}`);
+    const t = now();
+    Object.assign(i.pull, { merged: true, mergedAt: t, mergedBy: this.user(login), mergeCommitSha: sha });
+    Object.assign(i, { state: "closed", closedAt: t, updatedAt: t });
+    repo.refs.set(`heads/${repo.defaultBranch}`, sha);
+    return sha;
+  }
+
   addComment(repo: SimRepo, issueNumber: number, login: string, body: string): SimComment {
     const t = now();
     const c: SimComment = {
