@@ -25,14 +25,24 @@ export interface RunnerOptions {
 }
 
 async function api(o: RunnerOptions, path: string, auth: string, body?: unknown, method = "POST") {
-  const res = await fetch(`${o.url.replace(/\/$/, "")}/api/workers${path}`, {
-    method,
-    headers: { authorization: `Bearer ${auth}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: o.signal,
-  });
+  const url = `${o.url.replace(/\/$/, "")}/api/workers${path}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${auth}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: o.signal,
+    });
+  } catch (err) {
+    if (o.signal?.aborted) throw err;
+    // fetch says only "fetch failed"; the cause (ECONNREFUSED, ENOTFOUND …) and the URL are what help.
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (err as Error).message;
+    throw new Error(`cannot reach Steward at ${url}: ${why} (check STEWARD_URL)`);
+  }
   const text = await res.text();
-  if (res.status >= 400) throw new Error(`worker API ${path}: ${res.status} ${text}`);
+  if (res.status >= 400) throw new Error(`worker API ${url}: ${res.status} ${text.slice(0, 500)}`);
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
 

@@ -19,6 +19,26 @@ export function formatTotals(file: string, t: IngestTotals): string {
   return `${file}: ${t.bytes} bytes, ${t.lines} lines, ${t.errorLines} error records, ${t.newIncidents} new incidents, ${t.regressions} regressions, ${t.nonJson} non-JSON lines skipped, ${t.tooLong} over-long lines skipped\n`;
 }
 
+/**
+ * Whether a file's lines were what `ingest` reads. A file that is mostly not JSON and gave no error
+ * record is not a JSON-lines log at all: nothing was done, so that is an error. Mostly not JSON but
+ * with errors found is a warning: the rest was skipped.
+ */
+export function judgeTotals(
+  file: string,
+  t: IngestTotals,
+): { level: "ok" | "warn" | "error"; message?: string } {
+  const skipped = t.nonJson + t.tooLong;
+  if (t.lines === 0 || skipped * 2 < t.lines) return { level: "ok" };
+  const share = `${skipped} of ${t.lines} lines were not JSON records`;
+  if (t.errorLines === 0)
+    return {
+      level: "error",
+      message: `${file} does not look like a JSON-lines log: ${share} and no error record was found. Steward reads one JSON object per line (pino, bunyan, winston, structlog, zap, slog, logback, ECS, OpenTelemetry); see docs/incidents.md.`,
+    };
+  return { level: "warn", message: `${file}: ${share} and were skipped; only the JSON lines were read.` };
+}
+
 export const command: CliCommand = {
   name: "ingest",
   summary: "Tail JSON-lines logs into fingerprinted incidents.",
@@ -104,6 +124,7 @@ async function once(
   },
 ): Promise<number> {
   const all: Array<{ file: string; totals: IngestTotals }> = [];
+  let failed = false;
   for (const file of files) {
     const st = await stat(file).catch(() => null);
     if (!st?.isFile()) throw new CliUsageError(`${file} is not a readable file`);
@@ -120,12 +141,18 @@ async function once(
         strictJson: o.strict,
         onProgress: (t) => {
           const secs = Math.max((Date.now() - started) / 1000, 0.001);
-          bar?.update(t.bytes, { lps: Math.round(t.lines / secs), incidents: t.newIncidents });
+          bar?.update(t.bytes, { lps: humanCount(t.lines / secs), incidents: t.newIncidents });
         },
       });
       bar?.stop();
       all.push({ file, totals });
       if (!o.json) io.stdout(formatTotals(file, totals));
+      const judged = judgeTotals(file, totals);
+      if (judged.level === "warn") io.stderr(`steward ingest: warning: ${judged.message}\n`);
+      if (judged.level === "error") {
+        io.stderr(`steward ingest: ${judged.message}\n`);
+        failed = true;
+      }
     } catch (err) {
       bar?.stop();
       if (err instanceof LeaseBusyError) {
@@ -136,17 +163,44 @@ async function once(
     }
   }
   if (o.json) io.stdout(`${JSON.stringify(all)}\n`);
-  return 0;
+  return failed ? 1 : 0;
 }
 
-function progressBar(total: number): cliProgress.SingleBar {
+/** 1536 → "1.5 KB", 3_221_225_472 → "3.0 GB" (binary multiples, the way file sizes are read). */
+export function humanBytes(n: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${Math.round(v)} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** 950 → "950", 12_400 → "12.4k", 3_100_000 → "3.1M". */
+export function humanCount(n: number): string {
+  if (n < 1000) return String(Math.round(n));
+  if (n < 1_000_000) return `${(n / 1000).toFixed(1)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+export const BAR_FORMAT =
+  "{bar} {percentage}% | {value} of {total} | {lps} lines/s | {incidents} new incidents";
+
+/** cli-progress formatter: byte counts in human units, everything else as given. */
+export function formatBarValue(v: number, _o: unknown, type: string): string {
+  return type === "value" || type === "total" ? humanBytes(v) : String(v);
+}
+
+export function progressBar(
+  total: number,
+  stream: NodeJS.WritableStream = process.stderr,
+): cliProgress.SingleBar {
   const bar = new cliProgress.SingleBar(
-    {
-      format: "{bar} {percentage}% | {value}/{total} bytes | {lps} lines/s | {incidents} new incidents",
-      stream: process.stderr,
-    },
+    { format: BAR_FORMAT, stream, formatValue: formatBarValue },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, { lps: 0, incidents: 0 });
+  bar.start(total, 0, { lps: "0", incidents: 0 });
   return bar;
 }

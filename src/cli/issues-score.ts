@@ -19,9 +19,15 @@ Scores how well an issue is documented (0–10) without any network or LLM.
   --json       Print {score, type, elements:[{id,label,present}], missing:[...]}.`;
 
 async function loadIssue(path: string, cwd: string, title?: string, labels?: string[]): Promise<IssueInput> {
-  const text = await readFile(resolve(cwd, path), "utf8").catch((err: NodeJS.ErrnoException) => {
+  const bytes = await readFile(resolve(cwd, path)).catch((err: NodeJS.ErrnoException) => {
     throw new InvalidInputError(`cannot read --file ${path}: ${err.code ?? err.message}`);
   });
+  // A score of a binary is a number about nothing: refuse it rather than print 0.5/10.
+  if (bytes.subarray(0, 8000).includes(0))
+    throw new InvalidInputError(`--file ${path} is a binary file, not an issue (Markdown text or JSON)`);
+  const text = bytes.toString("utf8");
+  if (!text.trim() && title === undefined)
+    throw new InvalidInputError(`--file ${path} is empty: there is no issue text to score`);
   if (path.endsWith(".json")) {
     let raw: unknown;
     try {

@@ -73,6 +73,19 @@ async function readInput(io: CliIO, path: string, flag: string): Promise<string>
   }
 }
 
+const oneLine = (t: string) => t.replace(/\s+/g, " ").trim().slice(0, 100);
+
+/** "#12 Crash on save" then one indented line per result: number, score, title. */
+function readable(
+  q: { number: number; title: string },
+  results: Array<{ number: number; title: string; score: number }>,
+) {
+  const head = `#${q.number} ${oneLine(q.title)}`.trimEnd();
+  if (results.length === 0) return `${head}\n  no similar issues\n`;
+  const w = Math.max(...results.map((r) => String(r.number).length)) + 1;
+  return `${head}\n${results.map((r) => `  ${`#${r.number}`.padEnd(w)}  ${r.score.toFixed(2)}  ${oneLine(r.title)}`.trimEnd()).join("\n")}\n`;
+}
+
 export const command: CliCommand = {
   name: "similar",
   summary: "Rank similar issues offline from JSONL files",
@@ -112,13 +125,13 @@ export const command: CliCommand = {
         createdAt: d.createdAt,
       });
 
+    const titles = new Map(corpus.map((d) => [d.number, d.title]));
     for (const q of queries) {
-      const results = index.search(q, { limit: top }).map((c) => ({ number: c.number, score: c.score }));
-      if (values.json) io.stdout(`${JSON.stringify({ number: q.number, results })}\n`);
-      else
-        io.stdout(
-          `#${q.number}: ${results.length ? results.map((r) => `#${r.number} (${r.score.toFixed(2)})`).join(", ") : "no similar issues"}\n`,
-        );
+      const results = index
+        .search(q, { limit: top })
+        .map((c) => ({ number: c.number, title: titles.get(c.number) ?? "", score: c.score }));
+      if (values.json) io.stdout(`${JSON.stringify({ number: q.number, title: q.title, results })}\n`);
+      else io.stdout(readable(q, results));
     }
     return 0;
   },

@@ -75,14 +75,22 @@ describe("steward issues similar", () => {
     expect(lines).toHaveLength(2);
     expect(lines[0].number).toBe(3);
     expect(lines[0].results.map((r: { number: number }) => r.number)).toEqual([1]);
-    expect(Object.keys(lines[0].results[0]).sort()).toEqual(["number", "score"]);
+    expect(Object.keys(lines[0].results[0]).sort()).toEqual(["number", "score", "title"]);
+    expect(lines[0].title).toBe("FileSystem.get throws NullPointerException for empty path");
+    expect(lines[0].results[0].title).toBe("NullPointerException in FileSystem.get when path is empty");
     expect(lines[0].results[0].score).toBeGreaterThan(0);
     expect(lines[0].results[0].score).toBeLessThanOrEqual(1);
     // No created_at on the query: every corpus issue is a candidate.
-    expect(lines[1]).toEqual({ number: 9, results: [{ number: 2, score: lines[1].results[0].score }] });
+    expect(lines[1]).toEqual({
+      number: 9,
+      title: "Settings theme ignored in dark mode",
+      results: [
+        { number: 2, title: "Dark mode colours wrong in settings", score: lines[1].results[0].score },
+      ],
+    });
   });
 
-  it("respects --top and prints a readable line without --json", async () => {
+  it("respects --top and prints titles without --json", async () => {
     writeFileSync(
       join(dir, "queries.jsonl"),
       jsonl([{ number: 5, title: "FileSystem.get NullPointerException empty path", body: "" }]),
@@ -92,7 +100,9 @@ describe("steward issues similar", () => {
       io(),
     );
     expect(code).toBe(0);
-    expect(out).toMatch(/^#5: #[134] \(\d\.\d\d\)\n$/);
+    expect(out).toMatch(
+      /^#5 FileSystem\.get NullPointerException empty path\n {2}#[134] {2}\d\.\d\d {2}\S.*(FileSystem|NullPointer).*\n$/,
+    );
   });
 
   it("names the file and line of a malformed input line", async () => {
@@ -142,12 +152,16 @@ describe("steward issues similar", () => {
     expect(
       await main(["issues", "similar", "--corpus", "empty.jsonl", "--queries", "odd.jsonl", "--json"], io()),
     ).toBe(0);
-    expect(out).toBe('{"number":20,"results":[]}\n{"number":21,"results":[]}\n');
+    expect(out).toBe(
+      '{"number":20,"title":"Socket timeout","results":[]}\n{"number":21,"title":"<b></b>","results":[]}\n',
+    );
     out = "";
     expect(
       await main(["issues", "similar", "--corpus", "odd.jsonl", "--queries", "odd.jsonl", "--json"], io()),
     ).toBe(0);
-    expect(out).toBe('{"number":20,"results":[]}\n{"number":21,"results":[]}\n');
+    expect(out).toBe(
+      '{"number":20,"title":"Socket timeout","results":[]}\n{"number":21,"title":"<b></b>","results":[]}\n',
+    );
   });
 
   it("reports missing options and unreadable files", async () => {
