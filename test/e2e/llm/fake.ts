@@ -109,6 +109,14 @@ export class LlmFake {
     this.#server = createServer((req, res) => void this.#handle(req, res));
   }
 
+  /**
+   * Restarts the answer generator from `seed`: two fakes reseeded alike answer the same sequence of
+   * requests alike (to compare two runs of the same flow, e.g. the App and the Action).
+   */
+  reseed(seed: number): void {
+    this.#gen = createGeneratorSync({ seed, maxItems: 3, optionalsProbability: 0.8, maxLength: 120 });
+  }
+
   /** The base URL to give Steward as LLM_BASE_URL. */
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}/v1`;

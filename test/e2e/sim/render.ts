@@ -306,7 +306,7 @@ export class Renderer {
         title: c.output?.title ?? null,
         summary: c.output?.summary ?? null,
         text: c.output?.text ?? null,
-        annotations_count: 0,
+        annotations_count: c.annotations.length,
         annotations_url: `${this.api}/repos/${r.fullName}/check-runs/${c.id}/annotations`,
       },
       app,

@@ -119,6 +119,24 @@ export interface SimCheckRun {
   detailsUrl: string | null;
   startedAt: string;
   completedAt: string | null;
+  /** Every annotation sent, in order: GitHub appends the annotations of each create/update request. */
+  annotations: SimAnnotation[];
+  /** How many annotations each create/update request carried. */
+  batches: number[];
+  /** Who created the run: the App's bot, or e.g. github-actions[bot] for a workflow's token. */
+  creator: string;
+}
+
+export interface SimAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: string;
+  message: string;
+  title?: string;
+  raw_details?: string;
 }
 
 export interface SimRepo {

@@ -1,7 +1,7 @@
 // Repositories, contents, collaborator permissions, git refs and trees, comparisons, check runs and the
 // App's own endpoints (JWT-authenticated).
-import { now, type Permission, type SimRepo, sha1 } from "../state.ts";
-import { type Handler, notFound, paginate, type SimRequest } from "../types.ts";
+import { now, type Permission, type SimCheckRun, type SimRepo, sha1 } from "../state.ts";
+import { type Handler, notFound, paginate, type SimRequest, type SimResponse } from "../types.ts";
 
 // GitHub's legacy `permission` field maps maintain to write and triage to read; `role_name` is exact.
 const LEGACY: Record<Permission, string> = {
@@ -26,6 +26,30 @@ export function appJson(req: SimRequest): Record<string, any> {
     name: req.app.name,
     html_url: `${req.render.origin}/apps/${req.app.slug}`,
     owner: req.render.user(req.state.user("acme")),
+  };
+}
+
+/**
+ * The app a check run belongs to: the App for its installation tokens; for a workflow's GITHUB_TOKEN
+ * (`github-actions[bot]`) the GitHub Actions app, as on GitHub.
+ */
+function checkRunApp(req: SimRequest, run: SimCheckRun): Record<string, any> {
+  const app = appJson(req);
+  if (run.creator === `${req.app.slug}[bot]`) return app;
+  const slug = run.creator.replace(/\[bot\]$/, "");
+  return { ...app, id: 15368, slug, name: slug, html_url: `${req.render.origin}/apps/${slug}` };
+}
+
+/** GitHub takes at most 50 annotations per request (REST check-runs docs) and answers 422 beyond. */
+function annotationLimit(req: SimRequest): SimResponse | undefined {
+  const n = req.body?.output?.annotations?.length ?? 0;
+  if (n <= 50) return undefined;
+  return {
+    status: 422,
+    body: {
+      message: "Validation Failed",
+      errors: [{ resource: "CheckRun", field: "annotations", code: "too_many" }],
+    },
   };
 }
 
@@ -194,25 +218,36 @@ export const repoHandlers: Record<string, Handler> = {
   "checks/create": (req) => {
     const repo = req.repo as SimRepo;
     const t = now();
+    const tooMany = annotationLimit(req);
+    if (tooMany) return tooMany;
+    const { annotations, ...output } = req.body.output ?? {};
     const run = {
       id: req.state.nextId(),
       name: String(req.body.name),
       headSha: String(req.body.head_sha),
       status: req.body.conclusion ? "completed" : (req.body.status ?? "queued"),
       conclusion: req.body.conclusion ?? null,
-      output: req.body.output ?? null,
+      output: req.body.output ? output : null,
       externalId: req.body.external_id ?? null,
       detailsUrl: req.body.details_url ?? null,
       startedAt: req.body.started_at ?? t,
       completedAt: req.body.conclusion ? (req.body.completed_at ?? t) : null,
+      annotations: [...(annotations ?? [])],
+      batches: [annotations?.length ?? 0],
+      creator: req.actor.login,
     };
     repo.checkRuns.set(run.id, run);
-    return { status: 201, body: req.render.checkRun(repo, run, appJson(req)) };
+    return { status: 201, body: req.render.checkRun(repo, run, checkRunApp(req, run)) };
   },
   "checks/update": (req) => {
     const repo = req.repo as SimRepo;
     const run = repo.checkRuns.get(Number(req.params.check_run_id));
     if (!run) return notFound();
+    // Only the app that created a run may update it (GitHub answers 403 to any other).
+    if (run.creator !== req.actor.login)
+      return { status: 403, body: { message: "Resource not accessible by integration" } };
+    const tooMany = annotationLimit(req);
+    if (tooMany) return tooMany;
     if (req.body.name) run.name = req.body.name;
     if (req.body.status) run.status = req.body.status;
     if (req.body.conclusion) {
@@ -220,17 +255,45 @@ export const repoHandlers: Record<string, Handler> = {
       run.status = "completed";
       run.completedAt = req.body.completed_at ?? now();
     }
-    if (req.body.output) run.output = req.body.output;
-    return { status: 200, body: req.render.checkRun(repo, run, appJson(req)) };
+    if (req.body.output) {
+      const { annotations, ...output } = req.body.output;
+      run.output = output;
+      run.annotations.push(...(annotations ?? []));
+    }
+    run.batches.push(req.body.output?.annotations?.length ?? 0);
+    return { status: 200, body: req.render.checkRun(repo, run, checkRunApp(req, run)) };
+  },
+  "checks/list-annotations": (req) => {
+    const repo = req.repo as SimRepo;
+    const run = repo.checkRuns.get(Number(req.params.check_run_id));
+    if (!run) return notFound();
+    return paginate(
+      req,
+      run.annotations.map((a) => ({
+        path: a.path,
+        start_line: a.start_line,
+        end_line: a.end_line,
+        start_column: a.start_column ?? null,
+        end_column: a.end_column ?? null,
+        annotation_level: a.annotation_level,
+        title: a.title ?? null,
+        message: a.message,
+        raw_details: a.raw_details ?? null,
+        blob_href: `${req.render.origin}/${repo.fullName}/blob/${run.headSha}/${a.path}`,
+      })),
+    );
   },
   "checks/list-for-ref": (req) => {
     const repo = req.repo as SimRepo;
     const ref = String(req.params.ref);
     const sha = repo.refs.get(`heads/${ref}`) ?? ref;
-    const runs = [...repo.checkRuns.values()].filter((r) => r.headSha === sha);
+    const name = req.query.check_name;
+    const runs = [...repo.checkRuns.values()].filter(
+      (r) => r.headSha === sha && (name === undefined || r.name === name),
+    );
     const page = paginate(
       req,
-      runs.map((r) => req.render.checkRun(repo, r, appJson(req))),
+      runs.map((r) => req.render.checkRun(repo, r, checkRunApp(req, r))),
     );
     return { ...page, body: { total_count: runs.length, check_runs: page.body } };
   },
