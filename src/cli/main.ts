@@ -46,7 +46,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     io.stdout(await topHelp());
     return name ? 0 : 2;
   }
-  const load = commands[name];
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) {
     io.stderr(`steward: unknown command '${name}'. Run 'steward --help' for the list.\n`);
     return 2;

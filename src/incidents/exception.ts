@@ -23,7 +23,7 @@ function obj(v: unknown): Obj | null {
   return v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : null;
 }
 function at(rec: Obj, key: string): unknown {
-  if (key in rec) return rec[key];
+  if (Object.hasOwn(rec, key)) return rec[key];
   const dot = key.indexOf(".");
   if (dot < 0) return undefined;
   const head = obj(rec[key.slice(0, dot)]);

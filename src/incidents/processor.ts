@@ -215,10 +215,12 @@ function trimStrings(v: unknown, depth = 0): unknown {
   if (depth > 6) return "[…]";
   if (Array.isArray(v)) return v.slice(0, 50).map((x) => trimStrings(x, depth + 1));
   if (v && typeof v === "object") {
-    const out: Record<string, unknown> = {};
-    let i = 0;
-    for (const [k, x] of Object.entries(v)) if (i++ < 100) out[k] = trimStrings(x, depth + 1);
-    return out;
+    // fromEntries defines own properties: a record key "__proto__" stays a key, never a prototype.
+    return Object.fromEntries(
+      Object.entries(v)
+        .slice(0, 100)
+        .map(([k, x]) => [k, trimStrings(x, depth + 1)]),
+    );
   }
   return v;
 }

@@ -45,12 +45,13 @@ export function maskValue(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return maskSecrets(value);
   if (Array.isArray(value)) return value.map((v) => maskValue(v, depth + 1));
   if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      out[k] =
-        SECRET_KEY.test(k) && v !== null && typeof v !== "object" ? "[redacted]" : maskValue(v, depth + 1);
-    }
-    return out;
+    // fromEntries defines own properties: a record key "__proto__" stays a key, never a prototype.
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        SECRET_KEY.test(k) && v !== null && typeof v !== "object" ? "[redacted]" : maskValue(v, depth + 1),
+      ]),
+    );
   }
   return value;
 }

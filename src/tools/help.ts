@@ -58,10 +58,13 @@ const SECRETISH = /(key|token|secret|password|passwd|credential|private|webhook)
 function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value === null || typeof value !== "object") return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value))
-    out[k] = SECRETISH.test(k) && v != null && v !== "" ? "[redacted]" : redact(v);
-  return out;
+  // fromEntries defines own properties: a config key "__proto__" stays a key, never a prototype.
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      SECRETISH.test(k) && v != null && v !== "" ? "[redacted]" : redact(v),
+    ]),
+  );
 }
 
 /** The effective config as YAML; secret-looking keys are redacted even if a caller passes them in. */

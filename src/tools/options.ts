@@ -97,7 +97,8 @@ export function parseRunOptions(input: string): ParsedOptions {
       );
       continue;
     }
-    if (!(key in RUN_OPTION_SCHEMAS)) {
+    // Own keys only: `--constructor=1` or `--__proto__=1` is an unknown option, not Object's.
+    if (!Object.hasOwn(RUN_OPTION_SCHEMAS, key)) {
       errors.push(
         `${shown(rawKey)} is not a known option; allowed: ${RUN_OPTION_KEYS.map((k) => `--${k}`).join(", ")}.`,
       );
