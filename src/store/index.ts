@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigurationError } from "../errors.ts";
 import { migrate } from "./migrate.ts";
-import { PgDb } from "./postgres.ts";
 import { SqliteDb } from "./sqlite.ts";
 import type { Db } from "./types.ts";
 
@@ -43,7 +42,8 @@ export async function openDb(
   const db =
     target.kind === "sqlite"
       ? new SqliteDb(target.path, { backgroundCheckpoint: opts.backgroundCheckpoint })
-      : new PgDb(target.url, { max: opts.poolSize });
+      : // pg loads only when used: the SQLite CLI paths (ingest, incidents) start faster without it.
+        new (await import("./postgres.ts")).PgDb(target.url, { max: opts.poolSize });
   try {
     if (!create && !(await hasStore(db))) {
       throw missingStore(
