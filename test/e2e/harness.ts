@@ -119,33 +119,35 @@ export class World {
   }
 
   /**
-   * Jobs running, or queued to run within 5 s. The test environment shortens every debounce and grace
-   * window below that; periodic housekeeping (scheduled further ahead) does not count.
+   * Jobs running, queued to run within 5 s, or waiting to be retried. The test environment shortens
+   * every debounce and grace window below 5 s; periodic housekeeping (scheduled further ahead) does
+   * not count.
    */
   async pendingJobs(): Promise<Array<{ kind: string; state: string; run_at: number }>> {
     return this.db.query(
-      "SELECT kind, state, run_at FROM jobs WHERE state = 'running' OR (state = 'queued' AND run_at <= $1)",
+      "SELECT kind, state, run_at FROM jobs WHERE state = 'running' OR (state = 'queued' AND (run_at <= $1 OR attempts > 0))",
       [Date.now() + 5_000],
     );
   }
 
-  /** Waits until no job is queued or running (including delayed ones: grace windows, debounces). */
+  /**
+   * Waits until Steward is quiet: no job running, queued to run soon or waiting for a retry, no request
+   * in flight at the simulator or the LLM fake, and none for 300 ms (a dead-letter note or a handler's
+   * follow-up job can trail the job that caused it).
+   */
   async idle(timeoutMs = 20_000): Promise<void> {
-    let quietSince = 0;
     await waitFor(
       async () => {
         if (this.proc && this.proc.child.exitCode !== null)
           throw new Error(`steward exited:\n${this.proc.output()}`);
-        const pending = await this.pendingJobs();
-        if (pending.length) {
-          quietSince = 0;
-          return undefined;
-        }
-        quietSince ||= Date.now();
-        // A handler may still be enqueueing a follow-up job; wait for a short quiet spell.
-        return Date.now() - quietSince > 300 ? true : undefined;
+        if ((await this.pendingJobs()).length) return undefined;
+        if (this.sim.inflight > 0 || (this.llm?.inflight ?? 0) > 0) return undefined;
+        const last = Math.max(this.sim.lastRequestAt, this.llm?.lastRequestAt ?? 0);
+        if (Date.now() - last < 300) return undefined;
+        // Checked again after the quiet spell: a job may have been enqueued meanwhile.
+        return (await this.pendingJobs()).length ? undefined : true;
       },
-      "steward's job queue to drain",
+      "steward to become idle",
       timeoutMs,
     ).catch(async (err) => {
       throw new Error(

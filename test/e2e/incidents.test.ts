@@ -2,11 +2,12 @@
 // written to it become one GitHub issue per fingerprint in STEWARD_INCIDENTS_REPO (the installation found
 // with the App's JWT), a recurrence updates rather than duplicates, and a PR that fixes the incident
 // moves it along.
-import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { trace, wrap } from "../incidents/records.ts";
-import { startWorld, waitFor, type World } from "./harness.ts";
+import { waitFor, World } from "./harness.ts";
 import { prFiles, pullRequestPayload, userComments } from "./payloads.ts";
 import type { SimIssue, SimRepo } from "./sim/state.ts";
 
@@ -20,12 +21,10 @@ describe("e2e: incidents from a log file to an issue", { timeout: 90_000 }, () =
     `${JSON.stringify(wrap("pino", trace(name), { service: "api", type, message, time: Date.now() }))}\n`;
 
   beforeAll(async () => {
-    const { mkdtempSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
     const dir = mkdtempSync(join(tmpdir(), "steward-e2e-logs-"));
     log = join(dir, "app.log");
     writeFileSync(log, "");
-    w = new (await import("./harness.ts")).World({
+    w = new World({
       env: { STEWARD_INGEST_PATHS: log, STEWARD_INCIDENTS_REPO: "acme/api" },
     });
     repo = w.sim.state.addRepo("acme/api", { installationId: 7 });

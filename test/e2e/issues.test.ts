@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startWorld, type World } from "./harness.ts";
-import { issuesPayload, prFiles, userComments } from "./payloads.ts";
+import { issuesPayload, prFiles, pullRequestPayload, userComments } from "./payloads.ts";
 import type { SimIssue, SimRepo } from "./sim/state.ts";
 
 const FIXTURES = resolve(import.meta.dirname, "../../fixtures");
@@ -185,7 +185,6 @@ describe("e2e: issues", { timeout: 60_000 }, () => {
       head: "fix/rv",
       files: prFiles("express-query-revalidation"),
     });
-    const { pullRequestPayload } = await import("./payloads.ts");
     await w.deliver("pull_request", pullRequestPayload(w, repo, pr, "opened"));
     await w.idle();
     const mapping = bot(pr.number).filter((c) => c.body.includes("steward:issue-map"));

@@ -2,7 +2,13 @@
 // GitHub simulator. Each test asserts what a user sees on the PR and that Steward made 0 invalid requests.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startWorld, type World } from "./harness.ts";
-import { prFiles, pullRequestPayload, reviewCommentPayload, userComments } from "./payloads.ts";
+import {
+  issueCommentPayload,
+  prFiles,
+  pullRequestPayload,
+  reviewCommentPayload,
+  userComments,
+} from "./payloads.ts";
 import type { SimIssue, SimRepo } from "./sim/state.ts";
 
 describe("e2e: pull requests", { timeout: 60_000 }, () => {
@@ -202,7 +208,7 @@ describe("e2e: pull requests", { timeout: 60_000 }, () => {
     const pr = openPr("Redeliver", "express-rename-only");
     const first = await userComments(w, repo, pr.number, "alice", "/help", "same-delivery-id");
     await w.idle();
-    const payload = (await import("./payloads.ts")).issueCommentPayload(w, repo, first.comment, "created");
+    const payload = issueCommentPayload(w, repo, first.comment, "created");
     const again = await w.deliver("issue_comment", payload, { id: "same-delivery-id" });
     expect(again.status).toBeLessThan(300);
     await w.idle();

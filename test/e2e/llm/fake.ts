@@ -91,6 +91,8 @@ function promptText(messages: Array<{ role: string; content: string }>): string 
 
 export class LlmFake {
   readonly requests: LlmRequestRecord[] = [];
+  inflight = 0;
+  lastRequestAt = 0;
   readonly opts: LlmFakeOptions;
   port = 0;
   #server: Server;
@@ -106,7 +108,14 @@ export class LlmFake {
       optionalsProbability: 0.8,
       maxLength: 120,
     });
-    this.#server = createServer((req, res) => void this.#handle(req, res));
+    this.#server = createServer((req, res) => {
+      this.inflight++;
+      this.lastRequestAt = Date.now();
+      res.on("close", () => {
+        this.inflight--;
+      });
+      void this.#handle(req, res);
+    });
   }
 
   /**

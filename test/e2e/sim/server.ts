@@ -79,6 +79,9 @@ export class GitHubSimulator {
   readonly invalid: InvalidRequest[] = [];
   readonly responseProblems: string[] = [];
   readonly requests: RequestRecord[] = [];
+  /** Requests being handled now, and when the last one arrived (for "is Steward quiet?"). */
+  inflight = 0;
+  lastRequestAt = 0;
   readonly app: { id: number; slug: string; name: string };
   render!: Renderer;
   port = 0;
@@ -94,6 +97,11 @@ export class GitHubSimulator {
     this.#publicKey = opts.publicKey ? createPublicKey(opts.publicKey) : undefined;
     this.#checkResponses = opts.checkResponses ?? true;
     this.#server = createServer((req, res) => {
+      this.inflight++;
+      this.lastRequestAt = Date.now();
+      res.on("close", () => {
+        this.inflight--;
+      });
       this.#handle(req, res).catch((err) => {
         this.invalid.push({
           method: req.method ?? "",
