@@ -38,14 +38,3 @@ export function capText(text: string, max: number): string {
 export function overCap(text: string, max: number): boolean {
   return text.length > max;
 }
-
-/** `text` without trailing spaces and tabs, in linear time (the regex `[ \t]+$` is quadratic in V8). */
-export function trimEndSpaceTab(text: string): string {
-  let end = text.length;
-  while (end > 0) {
-    const c = text.charCodeAt(end - 1);
-    if (c !== 0x20 && c !== 0x09) break;
-    end--;
-  }
-  return end === text.length ? text : text.slice(0, end);
-}

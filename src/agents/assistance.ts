@@ -7,6 +7,7 @@ import { parseAgentCommand } from "./parse.ts";
 import type { AgentGateway, AppIdentity, Clock } from "./ports.ts";
 import { fenceFor } from "./render.ts";
 import type { Run } from "./runs.ts";
+import { stripHtmlComments } from "../linear-text.ts";
 
 // ai-ticket's "ask the humans and poll the ticket", made safe: the question is posted by Steward,
 // and only an answer from a user whose LIVE permission is write or higher reaches the worker.
@@ -58,7 +59,7 @@ export async function requestAssistance(
       `### ❓ Worker run #${run.id} asks for help (question ${a.id})`,
       "",
       `${fence}text`,
-      question.replace(/<!--[\s\S]*?-->/g, ""),
+      stripHtmlComments(question),
       fence,
       "",
       `Reply with a comment starting \`/answer ${a.id} <your answer>\`. Only users with write permission can answer.`,

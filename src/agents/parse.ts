@@ -3,7 +3,7 @@ import { stripHtmlComments } from "./visible.ts";
 // The strict parser for comment commands about proposals and assistance. Only the first line of a
 // comment is a command; it must match exactly (single spaces, lowercase hex), or it is refused.
 
-import { trimEndSpaceTab } from "../caps.ts";
+import { trimEndSpaceTab } from "../linear-text.ts";
 
 export type AgentCommand =
   | { kind: "approve"; id: string; prefix: string }

@@ -2,6 +2,7 @@ import type { Db } from "../store/types.ts";
 import type { AgentGateway } from "./ports.ts";
 import { listProposals } from "./proposals.ts";
 import { getRun, type Run, setStatusComment } from "./runs.ts";
+import { stripHtmlComments } from "../linear-text.ts";
 
 // One status comment per run, edited in place through the gateway's marker upsert.
 
@@ -47,8 +48,7 @@ export function renderRunStatus(
 
 /** Worker-written text is shown quoted, with HTML comments removed so it cannot forge a marker. */
 function quote(text: string): string {
-  return text
-    .replace(/<!--[\s\S]*?-->/g, "")
+  return stripHtmlComments(text)
     .slice(0, 20_000)
     .split("\n")
     .map((l) => `> ${l}`)

@@ -57,7 +57,7 @@ export function headerPath(rest: string): string {
   }
   const tab = rest.indexOf("\t");
   const raw = tab >= 0 ? rest.slice(0, tab) : rest;
-  return raw.replace(/\s+$/, "");
+  return raw.trimEnd();
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { normalizeMessage } from "./parameterize.ts";
 import type { FingerprintRule, Frame, NormalizedRecord } from "./schema.ts";
+import { removeBracketed, stripAsAlias } from "../linear-text.ts";
 
 // Groups error records into incidents. The algorithm is versioned and the version is stored with
 // every hash: changing anything below that changes a hash for an existing input means a new
@@ -87,7 +88,8 @@ export function normalizeModule(mod: string): string {
 
 /** Lower-cased basename, without bundler content hashes or query strings. */
 export function normalizeFile(file: string): string {
-  const clean = file.replace(/[?#].*$/, "");
+  const cut = file.search(/[?#]/);
+  const clean = cut < 0 ? file : file.slice(0, cut);
   const base = clean.slice(Math.max(clean.lastIndexOf("/"), clean.lastIndexOf("\\")) + 1);
   return base.toLowerCase().replace(/[.-][0-9a-f]{6,}(?=\.)/g, "");
 }
@@ -101,12 +103,9 @@ export function normalizeFunction(fn: string, hasModule: boolean): string {
   f = f.replace(/^lambda\$(.+?)\$\d+$/, "lambda$$$1").replace(/^access\$\d+$/, "access$$");
   // Go closures: .func1.2 → .func
   f = f.replace(/\.func\d+(?:\.\d+)*$/, ".func");
-  if (hasModule) return f.replace(/\[[^\]]*\]/g, "");
+  if (hasModule) return removeBracketed(f);
   // V8: `async`, `new`, `[as alias]`, receiver prefixes (Object., Module., Class.) carry no identity.
-  f = f
-    .replace(/^(?:async|new) /, "")
-    .replace(/ \[as [^\]]*\]$/, "")
-    .trim();
+  f = stripAsAlias(f.replace(/^(?:async|new) /, ""), "one").trim();
   if (f === "<anonymous>" || f === "?" || f === "Object.<anonymous>") return "";
   const dot = f.lastIndexOf(".");
   if (dot >= 0 && !f.includes(" ")) f = f.slice(dot + 1);

@@ -12,6 +12,7 @@ import { checkAnswer, jsonSchemaOf, repairMessage, systemPromptFor, type WireMod
 import type { LlmConfig } from "./schema.ts";
 import { countTokens } from "./tokens.ts";
 import { isJsonSchemaUnsupported, wrapLlmError } from "./wrap.ts";
+import { trimEndChar } from "../linear-text.ts";
 
 export interface CompleteOptions<T> {
   schema: z.ZodType<T>;
@@ -81,7 +82,7 @@ function buildClient(cfg: LlmConfig, apiKey: string): OpenAI {
   const azure = /\.(openai\.azure\.com|cognitiveservices\.azure\.com)$/i.test(url.hostname);
   return new OpenAI({
     apiKey,
-    baseURL: url.toString().replace(/\/+$/, ""),
+    baseURL: trimEndChar(url.toString(), "/"),
     timeout: cfg.timeoutMs,
     maxRetries: cfg.maxRetries,
     ...(Object.keys(defaultQuery).length ? { defaultQuery } : {}),

@@ -84,7 +84,7 @@ export function normaliseModelName(model: string): string {
   let m = model.trim().toLowerCase();
   m = m.slice(m.lastIndexOf("/") + 1);
   m = m.replace(/^(anthropic|meta|mistral|us\.anthropic|eu\.anthropic)\./, "");
-  m = m.replace(/:.*$/, "");
+  m = m.split(":", 1)[0]!;
   return m.replace(/[^a-z0-9.]/g, "");
 }
 

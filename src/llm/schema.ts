@@ -2,6 +2,7 @@
 // client itself takes the camel-cased `LlmConfig` built by `llmConfigFromEnv`.
 import { z } from "zod";
 import { ConfigurationError } from "../errors.ts";
+import { trimEndChar } from "../linear-text.ts";
 
 // `.env` files often carry `LLM_API_KEY=` for "not set"; an empty string means absent everywhere.
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
@@ -89,7 +90,7 @@ export interface LlmConfig {
 
 export function llmConfigFromEnv(env: LlmEnv): LlmConfig {
   return {
-    baseUrl: env.LLM_BASE_URL.replace(/\/+$/, ""),
+    baseUrl: trimEndChar(env.LLM_BASE_URL, "/"),
     apiKey: env.LLM_API_KEY,
     model: env.LLM_MODEL,
     contextWindow: env.LLM_CONTEXT_WINDOW,

@@ -34,5 +34,5 @@ export function splitStatements(sql: string): string[] {
   return sql
     .split(/;\s*(?:\n|$)/)
     .map((s) => s.trim())
-    .filter((s) => s.length > 0 && !/^(--[^\n]*\n?)+$/.test(s));
+    .filter((s) => s.length > 0 && !s.split("\n").every((line) => line.startsWith("--")));
 }

@@ -1,6 +1,7 @@
 // Markdown helpers shared by the PR tools' renders. Text from the model or from users is data:
 // it must not open HTML comments (which could forge Steward's hidden markers), break a table, or
 // close a code fence.
+import { trimEndChar } from "../linear-text.ts";
 
 import { GITHUB_WEB } from "../github/web.ts";
 export interface RepoRef {
@@ -46,9 +47,12 @@ export function cellCode(text: string): string {
 
 /** A fence (``` or longer) that the content cannot close. */
 export function fence(content: string, info = ""): string {
-  const longest = Math.max(2, ...[...content.matchAll(/^\s*(`{3,})/gm)].map((m) => m[1]!.length));
+  const longest = Math.max(
+    2,
+    ...[...content.matchAll(/^[^\S\n\r\u2028\u2029]*(`{3,})/gm)].map((m) => m[1]!.length),
+  );
   const ticks = "`".repeat(longest + 1);
-  return `${ticks}${info}\n${content.replace(/\n+$/, "")}\n${ticks}`;
+  return `${ticks}${info}\n${trimEndChar(content, "\n")}\n${ticks}`;
 }
 
 export function quote(text: string): string {

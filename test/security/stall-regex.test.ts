@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseAgentCommand } from "../../src/agents/parse.ts";
-import { trimEndSpaceTab } from "../../src/caps.ts";
+import { trimEndSpaceTab } from "../../src/linear-text.ts";
 import { headerType, v8FrameParts } from "../../src/incidents/stack.ts";
 import { tomlHeader } from "../../src/tools/pr-facts/manifests.ts";
 import { secretFindings } from "../../src/tools/pr-facts/secrets.ts";

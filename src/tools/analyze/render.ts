@@ -2,14 +2,13 @@
 // break the tables and lists it sits in.
 import { cell, renderFooter, safeText, type UsageFooter } from "../markdown.ts";
 import type { Analysis } from "./schema.ts";
+import { joinLines } from "../../linear-text.ts";
 
 const LIKELIHOOD: Record<string, string> = { high: "🔴 high", medium: "🟠 medium", low: "⚪ low" };
 const ORDER: Record<string, number> = { high: 0, medium: 1, low: 2 };
 
 function oneLine(s: string): string {
-  return safeText(s)
-    .replace(/\s*\n\s*/g, " ")
-    .trim();
+  return joinLines(safeText(s)).trim();
 }
 
 function list(items: string[], empty: string): string[] {

@@ -98,7 +98,7 @@ export function mergeDescription(existingBody: string | null | undefined, sectio
   if (start >= 0) return body.slice(0, start) + block;
   const orphanEnd = body.indexOf(DESCRIBE_END);
   const kept = orphanEnd >= 0 ? body.slice(0, orphanEnd) + body.slice(orphanEnd + DESCRIBE_END.length) : body;
-  const trimmed = kept.replace(/\s+$/, "");
+  const trimmed = kept.trimEnd();
   return trimmed === "" ? block : `${trimmed}\n\n${block}`;
 }
 
@@ -108,6 +108,6 @@ function removeBlocks(text: string): string {
     const s = out.indexOf(DESCRIBE_START);
     const e = s >= 0 ? out.indexOf(DESCRIBE_END, s) : -1;
     if (s < 0 || e < 0) return out;
-    out = out.slice(0, s).replace(/\s+$/, "") + out.slice(e + DESCRIBE_END.length);
+    out = out.slice(0, s).trimEnd() + out.slice(e + DESCRIBE_END.length);
   }
 }

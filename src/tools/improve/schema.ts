@@ -37,8 +37,10 @@ const codeText = (what: string) =>
     .transform((c) =>
       c
         .replace(/^```[\w-]*\n/, "")
-        .replace(/\n?```\s*$/, "")
-        .replace(/\s+$/, ""),
+        // trimEnd first: a `\s*$` after the fence is quadratic on long whitespace runs.
+        .trimEnd()
+        .replace(/\n?```$/, "")
+        .trimEnd(),
     );
 
 export const suggestionSchema = z

@@ -1,6 +1,7 @@
 // Recognises stack-trace frames and error lines of the runtimes issues usually come from: JS/Node,
 // Python, Java/Kotlin, .NET, Go, Rust, Ruby, PHP. Shared by the score (is there a trace?) and the
 // issue↔code mapper (which file and function?). Every pattern is anchored and bounded: one pass per line.
+import { stripAsAlias } from "../../linear-text.ts";
 
 export interface Frame {
   file?: string;
@@ -29,13 +30,13 @@ const TRACE_HEADERS =
 
 /** Splits `Foo.bar.baz` into its last member, the part that names a function in code. */
 function lastMember(qualified: string): string {
-  const cleaned = qualified.replace(/^new /, "").replace(/\s*\[as [^\]]*\]$/, "");
+  const cleaned = stripAsAlias(qualified.replace(/^new /, ""), "any");
   const parts = cleaned.split(/\.|::|->|\\/).filter(Boolean);
   return parts[parts.length - 1] ?? cleaned;
 }
 
 function cleanFile(file: string): string {
-  return file.replace(/^(?:file|webpack):\/\/\/?/, "").replace(/\?.*$/, "");
+  return file.replace(/^(?:file|webpack):\/\/\/?/, "").split("?", 1)[0]!;
 }
 
 /** Parses one line as a frame. `prev` is the preceding line (Go and Rust put the function there). */

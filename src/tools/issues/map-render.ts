@@ -2,6 +2,7 @@
 import type { PrJson } from "../pr-json/schema.ts";
 import { cell, cellCode, code, renderFooter, safeText, type UsageFooter } from "../markdown.ts";
 import type { IssueMapping } from "../issue-map/index.ts";
+import { joinLines } from "../../linear-text.ts";
 
 export interface MappedIssue {
   number: number;
@@ -42,7 +43,7 @@ export function renderMapping(
         ? "the issue names no files, stack frames, identifiers or errors"
         : `coverage ${Math.round(m.coverage * 100)}% of ${total} elements`;
     lines.push(`<sub>${via} · ${cover}</sub>`, "");
-    if (i.relation) lines.push(`> ${safeText(i.relation).replace(/\s*\n\s*/g, " ")}`, "");
+    if (i.relation) lines.push(`> ${joinLines(safeText(i.relation))}`, "");
     if (m.links.length) {
       lines.push("| Issue element | Changed file | Score | Evidence |", "|---|---|---|---|");
       for (const l of m.links.slice(0, MAX_LINKS)) {
