@@ -7,7 +7,7 @@ import type { RouteHandler } from "../server/types.ts";
 import type { Db } from "../store/types.ts";
 import { getAssistance, requestAssistance } from "./assistance.ts";
 import { commandSchema, DEFAULT_POLICY, type RiskPolicy } from "./commands.ts";
-import { renderTicketContext, type TicketContext } from "./context.ts";
+import { renderTicketContext, sanitizeUntrusted, type TicketContext } from "./context.ts";
 import type { Clock, GatewayFor } from "./ports.ts";
 import {
   casStatus,
@@ -131,7 +131,9 @@ function publicRun(run: Run) {
     id: run.id,
     repo: run.repo,
     ticket: run.ticketNumber,
-    instructions: run.instructions,
+    // Maintainers' words, but a folded comment can carry what GitHub does not show (HTML comments,
+    // bidi and invisible characters): the same sanitiser as contextText.
+    instructions: sanitizeUntrusted(run.instructions),
     requestedBy: run.requestedBy,
     branch: run.branch,
     headSha: run.headSha,
