@@ -52,8 +52,9 @@ Options:
   --strict-json      JSON-parse every line (default: only lines that can be errors)
   --json             print the totals as JSON (with --once)
 
-Uses DATABASE_URL (default ${DEFAULT_DATABASE_URL}). Checkpoints are per file content, so a
-restart continues exactly where the last committed batch ended.`,
+Uses DATABASE_URL (default ${DEFAULT_DATABASE_URL}). Checkpoints are per file (device + inode,
+checked against a fingerprint of its first KiB), so a restart continues exactly where the last
+committed batch ended, a renamed file keeps its place and two files never share one.`,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,

@@ -25,6 +25,9 @@ export interface Aggregate {
 export interface CheckpointUpdate {
   fileKey: string;
   identity: string;
+  /** sha256 of the file's first `fpBytes` bytes (see cursor.ts); null on checkpoints from before it. */
+  fingerprint?: string | null;
+  fpBytes?: number;
   path: string;
   offset: number;
   lines: number;
@@ -221,17 +224,32 @@ export async function applyBatch(
 
 async function writeCheckpoint(tx: Db, c: CheckpointUpdate, now: number): Promise<void> {
   await tx.exec(
-    `INSERT INTO log_checkpoints (file_key, identity, path, "offset", lines, error_lines, non_json, too_long, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    `INSERT INTO log_checkpoints (file_key, identity, path, "offset", lines, error_lines, non_json, too_long, updated_at, fingerprint, fp_bytes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (file_key) DO UPDATE SET path = excluded.path, "offset" = excluded."offset",
+       identity = excluded.identity, fingerprint = excluded.fingerprint, fp_bytes = excluded.fp_bytes,
        lines = log_checkpoints.lines + excluded.lines, error_lines = log_checkpoints.error_lines + excluded.error_lines,
        non_json = log_checkpoints.non_json + excluded.non_json, too_long = log_checkpoints.too_long + excluded.too_long,
        updated_at = excluded.updated_at`,
-    [c.fileKey, c.identity, c.path, c.offset, c.lines, c.errorLines, c.nonJson, c.tooLong, now],
+    [
+      c.fileKey,
+      c.identity,
+      c.path,
+      c.offset,
+      c.lines,
+      c.errorLines,
+      c.nonJson,
+      c.tooLong,
+      now,
+      c.fingerprint ?? null,
+      c.fpBytes ?? 0,
+    ],
   );
 }
 
 export interface Checkpoint extends CheckpointUpdate {
+  fingerprint: string | null;
+  fpBytes: number;
   updatedAt: number;
 }
 
@@ -239,10 +257,41 @@ export async function getCheckpoint(db: Db, fileKey: string): Promise<Checkpoint
   const r = await db.one<Record<string, unknown>>("SELECT * FROM log_checkpoints WHERE file_key = $1", [
     fileKey,
   ]);
-  if (!r) return null;
+  return r ? rowToCheckpoint(r) : null;
+}
+
+/** Checkpoints whose file had this fingerprint (a full-KiB one), newest first. */
+export async function checkpointsByFingerprint(
+  db: Db,
+  fingerprint: string,
+  fpBytes: number,
+): Promise<Checkpoint[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    "SELECT * FROM log_checkpoints WHERE fingerprint = $1 AND fp_bytes = $2 ORDER BY updated_at DESC LIMIT 20",
+    [fingerprint, fpBytes],
+  );
+  return rows.map(rowToCheckpoint);
+}
+
+/**
+ * Moves a checkpoint off an inode that now holds another file (deleted and reused, truncated and
+ * rewritten). It stays findable by fingerprint, so a copy of the old file (copytruncate's
+ * `app.log.1`) still continues from it rather than being read again.
+ */
+export async function retireCheckpoint(db: Db, cp: Checkpoint): Promise<void> {
+  const retired = `retired:${cp.fingerprint}:${cp.fileKey}`;
+  await db.tx(async (tx) => {
+    await tx.exec("DELETE FROM log_checkpoints WHERE file_key = $1", [retired]);
+    await tx.exec("UPDATE log_checkpoints SET file_key = $1 WHERE file_key = $2", [retired, cp.fileKey]);
+  });
+}
+
+function rowToCheckpoint(r: Record<string, unknown>): Checkpoint {
   return {
     fileKey: String(r.file_key),
     identity: String(r.identity),
+    fingerprint: r.fingerprint === null || r.fingerprint === undefined ? null : String(r.fingerprint),
+    fpBytes: Number(r.fp_bytes ?? 0),
     path: String(r.path),
     offset: Number(r.offset),
     lines: Number(r.lines),

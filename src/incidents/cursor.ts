@@ -6,35 +6,68 @@ import { MAX_LINE_BYTES, type LineProcessor } from "./processor.ts";
 // feeds complete lines to a processor. A partial last line is never consumed: the next read starts
 // again at its first byte, so it is processed exactly once, when its newline has arrived.
 
-export const IDENTITY_BYTES = 1024;
+/** How much of a file's head its fingerprint covers, once the file is that long. */
+export const FINGERPRINT_BYTES = 1024;
 /** Read size: big reads amortise the syscall and the per-block needle searches. Must exceed MAX_LINE_BYTES. */
 export const READ_CHUNK = 4 * MAX_LINE_BYTES;
 
 export interface FileIdentity {
-  /** sha256 of the first line (capped at 1 KiB), hex. Stable while the file grows or is renamed. */
+  /** `inode:<dev>:<ino>`: the checkpoint key. Stable while the file grows or is renamed on its device. */
   key: string;
   dev: number;
   ino: number;
   size: number;
+  /** sha256 (hex) of the first `fpBytes` bytes: tells a reused inode or a rewritten file apart. */
+  fingerprint: string;
+  /** min(size, 1 KiB) when identified; only a full-KiB fingerprint is trusted across inodes. */
+  fpBytes: number;
 }
 
-/** Null while the file's first line is still incomplete and shorter than 1 KiB. */
-export async function identify(fh: FileHandle): Promise<FileIdentity | null> {
-  const st = await fh.stat();
-  const head = Buffer.alloc(IDENTITY_BYTES);
-  const { bytesRead } = await fh.read(head, 0, IDENTITY_BYTES, 0);
+export function inodeKey(dev: number | bigint, ino: number | bigint): string {
+  return `inode:${dev}:${ino}`;
+}
+
+/** sha256 of the file's first `n` bytes, or null when the file is shorter than `n`. */
+export async function headHash(fh: FileHandle, n: number): Promise<string | null> {
+  const head = Buffer.alloc(n);
+  const { bytesRead } = await fh.read(head, 0, n, 0);
+  if (bytesRead < n) return null;
+  return createHash("sha256").update(head).digest("hex");
+}
+
+/** Device, inode and a fingerprint of the first KiB (or of all of a shorter file). */
+export async function identify(fh: FileHandle): Promise<FileIdentity> {
+  const st = await fh.stat({ bigint: true });
+  const head = Buffer.alloc(FINGERPRINT_BYTES);
+  const { bytesRead } = await fh.read(head, 0, FINGERPRINT_BYTES, 0);
+  const fingerprint = createHash("sha256").update(head.subarray(0, bytesRead)).digest("hex");
+  return {
+    key: inodeKey(st.dev, st.ino),
+    dev: Number(st.dev),
+    ino: Number(st.ino),
+    size: Number(st.size),
+    fingerprint,
+    fpBytes: bytesRead,
+  };
+}
+
+/**
+ * The key checkpoints had before file identity used inodes: sha256 of the first line (capped at
+ * 1 KiB). Only used to adopt such a checkpoint once, for the same path, after an upgrade.
+ */
+export async function legacyFirstLineKey(fh: FileHandle): Promise<string | null> {
+  const head = Buffer.alloc(FINGERPRINT_BYTES);
+  const { bytesRead } = await fh.read(head, 0, FINGERPRINT_BYTES, 0);
   const nl = head.subarray(0, bytesRead).indexOf(0x0a);
-  let end: number;
-  if (nl >= 0) end = nl;
-  else if (bytesRead === IDENTITY_BYTES) end = IDENTITY_BYTES;
-  else return null;
-  const key = createHash("sha256").update(head.subarray(0, end)).digest("hex");
-  return { key, dev: Number(st.dev), ino: Number(st.ino), size: Number(st.size) };
+  const end = nl >= 0 ? nl : bytesRead === FINGERPRINT_BYTES ? FINGERPRINT_BYTES : -1;
+  if (end < 0) return null;
+  return createHash("sha256").update(head.subarray(0, end)).digest("hex");
 }
 
 export class FileCursor {
   readonly fh: FileHandle;
-  readonly id: FileIdentity;
+  /** Re-identified as the file grows past a short fingerprint (see Tailer's flush). */
+  id: FileIdentity;
   path: string;
   /** Offset just past the last complete line handed to the processor. */
   offset: number;
@@ -48,7 +81,7 @@ export class FileCursor {
     this.#buf = buf ?? Buffer.allocUnsafe(READ_CHUNK);
   }
 
-  static async open(path: string): Promise<{ fh: FileHandle; id: FileIdentity | null }> {
+  static async open(path: string): Promise<{ fh: FileHandle; id: FileIdentity }> {
     const fh = await open(path, "r");
     try {
       return { fh, id: await identify(fh) };

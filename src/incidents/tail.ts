@@ -3,16 +3,18 @@ import { glob, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import type { Logger } from "../logger.ts";
 import type { Db } from "../store/types.ts";
-import { applyBatch, getCheckpoint, type IncidentEvent, LeaseLostError } from "./batch.ts";
-import { FileCursor, READ_CHUNK } from "./cursor.ts";
+import { applyBatch, type IncidentEvent, LeaseLostError } from "./batch.ts";
+import { FileCursor, FINGERPRINT_BYTES, identify, READ_CHUNK } from "./cursor.ts";
+import { resolveStart } from "./identity.ts";
 import { acquireLease, releaseLease } from "./lease.ts";
 import type { LifecycleConfig } from "./lifecycle.ts";
 import { defaultParallel, drainParallel, type ParallelOptions } from "./parallel.ts";
 import { type GroupingFor, LineProcessor } from "./processor.ts";
 import type { IncidentOptions } from "./schema.ts";
 
-// Follows files and globs. Files are tracked by content identity (not path), so a renamed file
-// keeps its checkpoint; each open file holds a lease, so two processes never read the same file.
+// Follows files and globs. Files are tracked by device + inode with a content fingerprint (not by
+// path; see identity.ts), so a renamed file keeps its checkpoint and two files never share one; each
+// open file holds a lease, so two processes never read the same file.
 
 export interface TailOptions {
   db: Db;
@@ -172,7 +174,7 @@ export class Tailer {
   async #open(path: string, inoKey: string): Promise<void> {
     const { fh, id } = await FileCursor.open(path).catch(() => ({ fh: null, id: null }));
     if (!fh) return;
-    if (!id || this.#files.has(id.key)) {
+    if (this.#files.has(id.key)) {
       await fh.close();
       return;
     }
@@ -183,9 +185,10 @@ export class Tailer {
       this.#blocked.set(inoKey, now + Math.min(this.#o.leaseTtlMs, 5000));
       return;
     }
-    const cp = await getCheckpoint(this.#o.db, id.key);
-    let offset = cp?.offset ?? 0;
-    if (offset > id.size) offset = 0; // truncated while we were away
+    const start = await resolveStart(this.#o.db, fh, id, path);
+    const offset = start.offset;
+    if (start.reason !== "new" && start.reason !== "resumed")
+      this.#o.log.info({ path, offset, reason: start.reason }, "log file identified");
     const proc = new LineProcessor(this.#o.options, {
       strictJson: this.#o.strictJson,
       now: this.#now,
@@ -249,14 +252,22 @@ export class Tailer {
   async #flush(f: Open): Promise<void> {
     const c = f.proc.counters;
     const now = this.#now();
+    // A file first seen shorter than 1 KiB gets a fuller fingerprint once it has grown past it.
+    if (f.cursor.id.fpBytes < Math.min(FINGERPRINT_BYTES, f.cursor.offset)) {
+      const again = await identify(f.cursor.fh);
+      if (again.key === f.cursor.id.key) f.cursor.id = again;
+    }
+    const id = f.cursor.id;
     const events = await withRetry(() =>
       applyBatch(this.#o.db, f.proc.buffer, {
         now,
         lifecycle: this.#o.lifecycle,
         lease: { name: f.lease, owner: this.owner, ttlMs: this.#o.leaseTtlMs },
         checkpoint: {
-          fileKey: f.cursor.id.key,
-          identity: `sha256:first-line-1k:${f.cursor.id.key}`,
+          fileKey: id.key,
+          identity: `dev:${id.dev} ino:${id.ino} head-sha256/${id.fpBytes}:${id.fingerprint.slice(0, 16)}`,
+          fingerprint: id.fingerprint,
+          fpBytes: id.fpBytes,
           path: f.cursor.path,
           offset: f.cursor.offset,
           lines: c.lines,
