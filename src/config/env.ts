@@ -74,6 +74,7 @@ export const coreEnvSchema = z.object({
   STEWARD_JOB_TIMEOUT_MS: int("milliseconds, at least 1000", 1_000, 15 * 60_000),
   STEWARD_TASK_BUDGET_MS: int("milliseconds, at least 100", 100, 20_000),
   STEWARD_POOL_THREADS: int("a positive integer number of threads", 1, 2),
+  STEWARD_TASK_MEMORY_MB: int("megabytes, at least 64", 64, 512),
   STEWARD_CONFIG_CACHE_MS: int("milliseconds, 0 or more", 0, 300_000),
   WORKER_SHARED_SECRET: optStr,
   STEWARD_INGEST_PATHS: optStr,
@@ -150,6 +151,8 @@ export interface AppEnv {
   taskBudgetMs: number;
   /** Worker threads in the compute pool. */
   poolThreads: number;
+  /** Heap limit of one compute-pool thread. */
+  taskMemoryMb: number;
   configCacheMs: number;
   workerSharedSecret: string | undefined;
   ingestPaths: string[];
@@ -241,6 +244,7 @@ export function loadEnv(
     jobTimeoutMs: c.STEWARD_JOB_TIMEOUT_MS,
     taskBudgetMs: c.STEWARD_TASK_BUDGET_MS,
     poolThreads: c.STEWARD_POOL_THREADS,
+    taskMemoryMb: c.STEWARD_TASK_MEMORY_MB,
     configCacheMs: c.STEWARD_CONFIG_CACHE_MS,
     workerSharedSecret: c.WORKER_SHARED_SECRET,
     ingestPaths: (c.STEWARD_INGEST_PATHS ?? "")

@@ -4,6 +4,7 @@ import { createServices, type Services } from "../app/services.ts";
 import { deadLetterNotice } from "../app/dead-letter.ts";
 import { stewardApp } from "../app/index.ts";
 import { routes as defaultRoutes } from "../events/index.ts";
+import { closeCompute, configureCompute } from "../compute/pool.ts";
 import { errorMessage } from "../errors.ts";
 import { createRunner, type Runner } from "../jobs/runner.ts";
 import { createLlm } from "../llm/client.ts";
@@ -50,6 +51,7 @@ export async function start(
     return undefined;
   }
   const db = await openDb(env.databaseUrl, { backgroundCheckpoint: true });
+  configureCompute({ threads: env.poolThreads, budgetMs: env.taskBudgetMs, memoryMb: env.taskMemoryMb });
   const probot = probotFor(env, log);
   const llm = createLlm(env.llm, { db, log });
   let runner: Runner | undefined;
@@ -139,7 +141,7 @@ export async function start(
         server?.stop().catch(() => {}),
         runnerStopped,
       ]);
-      await db.close().catch(() => {});
+      await Promise.all([db.close().catch(() => {}), closeCompute().catch(() => {})]);
     },
   };
 }

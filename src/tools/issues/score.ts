@@ -1,7 +1,8 @@
 // The documentation score on GitHub: one persistent comment and a label while the score is below the
 // threshold; when an edit lifts it, the label goes and the comment says thanks. The number is
 // always scoreIssue's: deterministic, never from an LLM.
-import { renderScoreComment, renderScoreRecovered, scoreIssue } from "../issue-score/index.ts";
+import { runTask } from "../../compute/pool.ts";
+import { renderScoreComment, renderScoreRecovered } from "../issue-score/index.ts";
 import type { ScoreResult } from "../issue-score/index.ts";
 import type { IssueData, IssueJobContext } from "./context.ts";
 
@@ -37,9 +38,14 @@ function readState(raw: unknown): ScoreState | undefined {
 
 export async function runScore(ctx: IssueJobContext, issue: IssueData): Promise<ScoreOutcome> {
   const cfg = ctx.config.issues.score;
-  const result = scoreIssue(
-    { title: issue.title, body: issue.body, labels: issue.labels },
-    { threshold: cfg.threshold },
+  // Scoring scans the untrusted issue body: it runs in the compute pool, under its time budget.
+  const result = await runTask(
+    "scoreIssue",
+    {
+      issue: { title: issue.title, body: issue.body, labels: issue.labels },
+      opts: { threshold: cfg.threshold },
+    },
+    { what: `issue #${issue.number} (scoring it)` },
   );
   ctx.log.info(
     { number: issue.number, score: result.score, type: result.type, missing: result.missing.slice(0, 3) },

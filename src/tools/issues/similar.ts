@@ -4,12 +4,14 @@
 import { z } from "zod";
 import { errorMessage } from "../../errors.ts";
 import { fenceUntrusted, UNTRUSTED_DATA_RULE } from "../../llm/untrusted.ts";
-import { getDoc, loadRepoIndex, upsertDoc } from "../../search/store.ts";
+import { runTask } from "../../compute/pool.ts";
+import { getDoc, loadDocs, upsertDoc } from "../../search/store.ts";
 import {
   DEFAULT_DUPLICATE_THRESHOLD,
   DEFAULT_RELATED_THRESHOLD,
   findSimilar,
   findSimilarReranked,
+  RERANK_POOL,
   type Rerank,
   renderSimilarComment,
   type SimilarResult,
@@ -72,7 +74,16 @@ export async function runSimilar(
     ...toDoc(raw, old?.comments ?? ""),
     closedBy: old?.closedBy ?? [],
   });
-  const index = await loadRepoIndex(ctx.s.db, ctx.repo);
+  // Building the index and ranking tokenise every untrusted document: that runs in the compute pool,
+  // under its time budget; the decision below only needs the ranked candidates and their documents.
+  const query = { number: issue.number, title: issue.title, body: issue.body, createdAt: issue.createdAt };
+  const ranked = await runTask(
+    "similar",
+    { docs: await loadDocs(ctx.s.db, ctx.repo), query, limit: RERANK_POOL },
+    { what: `the similar-issue search for #${issue.number}` },
+  );
+  const docs = new Map(ranked.docs.map((d) => [d.number, d]));
+  const index = { size: ranked.size, get: (n: number) => docs.get(n), search: () => ranked.ranked };
   const options = {
     duplicateThreshold: cfg.duplicate_threshold ?? DEFAULT_DUPLICATE_THRESHOLD,
     relatedThreshold: Math.min(
@@ -80,7 +91,6 @@ export async function runSimilar(
       cfg.duplicate_threshold ?? DEFAULT_DUPLICATE_THRESHOLD,
     ),
   };
-  const query = { number: issue.number, title: issue.title, body: issue.body, createdAt: issue.createdAt };
   let result: SimilarResult | undefined;
   let reranked = false;
   if (cfg.rerank && ctx.s.llm.configured) {

@@ -68,7 +68,7 @@ export async function runAskJob(
       }),
     );
   }
-  const facts = factsFor(pr.files, ctx.config);
+  const facts = await factsFor(pr.files, ctx.config);
   const build = (packedDiff: string) =>
     askPrompt(
       {
@@ -82,7 +82,7 @@ export async function runAskJob(
       },
       question,
     );
-  const packed = packFor(
+  const packed = await packFor(
     s.llm,
     { name: "ask", schema: askSchema, build },
     { files: pr.files, ignore: ctx.config.pr.paths.ignore },

@@ -2,7 +2,8 @@
 // everything in the prompt that is not the diff (instructions, schema, PR text, facts). Never a
 // fixed cap. The diff is then packed into what is left.
 import type { z } from "zod";
-import { chunkDiff, type PackResult, packDiff, reviewBudget } from "../../diff/index.ts";
+import { runTask } from "../../compute/pool.ts";
+import { type ChunkResult, type PackResult, reviewBudget } from "../../diff/index.ts";
 import type { DiffFile } from "../../diff/types.ts";
 import { countMessageTokens } from "../../llm/client.ts";
 import { jsonSchemaOf, systemPromptFor } from "../../llm/output.ts";
@@ -49,25 +50,49 @@ export interface PackArgs {
   languages?: Record<string, number>;
 }
 
-export function packFor(model: BudgetModel, shape: PromptShape, a: PackArgs): PackResult {
-  return packDiff(a.files, {
-    budget: diffBudget(model),
-    promptOverhead: promptOverhead(shape),
-    ignore: a.ignore,
-    languages: a.languages,
-    ...(a.contextLines !== undefined ? { contextBefore: a.contextLines, contextAfter: a.contextLines } : {}),
-  });
+// Packing tokenises the whole untrusted diff: it runs in the compute pool, under its time budget. The
+// prompt overhead (instructions and schema around the diff) is measured here, where the shape lives.
+export function packFor(model: BudgetModel, shape: PromptShape, a: PackArgs): Promise<PackResult> {
+  return runTask(
+    "pack",
+    {
+      files: a.files,
+      opts: {
+        budget: diffBudget(model),
+        promptOverhead: promptOverhead(shape),
+        ignore: a.ignore,
+        languages: a.languages,
+        ...(a.contextLines !== undefined
+          ? { contextBefore: a.contextLines, contextAfter: a.contextLines }
+          : {}),
+      },
+    },
+    { what: "the diff (packing it for the model)" },
+  );
 }
 
-export function chunkFor(model: BudgetModel, shape: PromptShape, a: PackArgs & { maxChunks: number }) {
-  return chunkDiff(a.files, {
-    budget: diffBudget(model),
-    promptOverhead: promptOverhead(shape),
-    ignore: a.ignore,
-    languages: a.languages,
-    maxChunks: a.maxChunks,
-    ...(a.contextLines !== undefined ? { contextBefore: a.contextLines, contextAfter: a.contextLines } : {}),
-  });
+export function chunkFor(
+  model: BudgetModel,
+  shape: PromptShape,
+  a: PackArgs & { maxChunks: number },
+): Promise<ChunkResult> {
+  return runTask(
+    "chunk",
+    {
+      files: a.files,
+      opts: {
+        budget: diffBudget(model),
+        promptOverhead: promptOverhead(shape),
+        ignore: a.ignore,
+        languages: a.languages,
+        maxChunks: a.maxChunks,
+        ...(a.contextLines !== undefined
+          ? { contextBefore: a.contextLines, contextAfter: a.contextLines }
+          : {}),
+      },
+    },
+    { what: "the diff (splitting it for the model)" },
+  );
 }
 
 /** True when some file was left out only for lack of room (not ignored, not binary). */

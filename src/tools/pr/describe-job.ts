@@ -59,7 +59,7 @@ export function deterministicDescribe(
 export async function runDescribeJob(s: Services, job: Job, a: DescribeJobArgs): Promise<void> {
   const { gw, number, config, options } = a;
   const pr = await loadPr(gw, number);
-  const facts = factsFor(pr.files, config);
+  const facts = await factsFor(pr.files, config);
   const ctx = (packedDiff: string) => ({
     title: pr.title,
     body: pr.body,
@@ -71,7 +71,7 @@ export async function runDescribeJob(s: Services, job: Job, a: DescribeJobArgs):
     ...(options.language ? { language: options.language } : {}),
   });
   const shape = { name: "describe", schema: describeSchema, build: (d: string) => describePrompt(ctx(d)) };
-  const packed = packFor(s.llm, shape, { files: pr.files, ignore: config.pr.paths.ignore });
+  const packed = await packFor(s.llm, shape, { files: pr.files, ignore: config.pr.paths.ignore });
   const sentNotReviewed = [...notCovered(pr.files, packed), ...pr.unavailable];
   const tally = newTally();
   let answered: DescribeOutput;

@@ -45,7 +45,7 @@ export interface ImproveCoreResult {
 }
 
 export async function improveCore(input: ImproveCoreInput): Promise<ImproveCoreResult> {
-  const facts = factsFor(input.files, input.config);
+  const facts = await factsFor(input.files, input.config);
   const ctx = (packedDiff: string): PrPromptContext => ({
     title: input.title,
     body: input.body,
@@ -72,14 +72,14 @@ export async function improveCore(input: ImproveCoreInput): Promise<ImproveCoreR
   };
   let texts: string[];
   let notReviewed: NotCovered[];
-  const single = packFor(input.llm, shape, args);
+  const single = await packFor(input.llm, shape, args);
   const maxCalls = input.config.pr.improve.max_chunks;
   if (!overBudget(single) || maxCalls <= 1) {
     texts = single.files.some((f) => f.status !== "omitted") ? [single.text] : [];
     notReviewed = notCovered(input.files, single);
   } else {
     const languages = input.languages ? await input.languages() : undefined;
-    const chunked = chunkFor(input.llm, shape, {
+    const chunked = await chunkFor(input.llm, shape, {
       ...args,
       ...(languages ? { languages } : {}),
       maxChunks: maxCalls - 1,

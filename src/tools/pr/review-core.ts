@@ -7,7 +7,7 @@ import type { Llm } from "../../llm/client.ts";
 import type { RepoConfig } from "../../config/schema.ts";
 import type { NotCovered, UsageFooter } from "../markdown.ts";
 import type { RunOptions } from "../options.ts";
-import { computeFacts } from "../pr-facts/facts.ts";
+import { runTask } from "../../compute/pool.ts";
 import type { PrFacts } from "../pr-facts/types.ts";
 import type { PrPromptContext } from "../prompt-context.ts";
 import { reviewPrompt } from "../review/prompt.ts";
@@ -52,12 +52,20 @@ export interface ReviewCoreResult {
   promptTokens: number;
 }
 
-export function factsFor(files: DiffFile[], config: RepoConfig): PrFacts {
+/** The deterministic facts, computed in the compute pool (globs and scans over the untrusted diff). */
+export function factsFor(files: DiffFile[], config: RepoConfig): Promise<PrFacts> {
   const risky = config.pr.paths.risky ?? [];
-  return computeFacts(files, {
-    ...(config.pr.paths.areas ? { areas: config.pr.paths.areas } : {}),
-    ...(risky.length > 0 ? { riskyPaths: [{ glob: risky, reason: "configured as risky" }] } : {}),
-  });
+  return runTask(
+    "facts",
+    {
+      files,
+      config: {
+        ...(config.pr.paths.areas ? { areas: config.pr.paths.areas } : {}),
+        ...(risky.length > 0 ? { riskyPaths: [{ glob: risky, reason: "configured as risky" }] } : {}),
+      },
+    },
+    { what: "the diff (computing its facts)" },
+  );
 }
 
 export function findingFingerprint(f: Finding): string {
@@ -104,7 +112,7 @@ export function budgetModel(input: Pick<ReviewCoreInput, "llm" | "budget">): Bud
 export async function planReview(
   input: ReviewCoreInput,
 ): Promise<{ facts: PrFacts; shape: PromptShape; packed: PackResult }> {
-  const facts = factsFor(input.files, input.config);
+  const facts = await factsFor(input.files, input.config);
   const shape = shapeFor(input, facts);
   const model = budgetModel(input);
   const packArgs = {
@@ -112,10 +120,10 @@ export async function planReview(
     ignore: input.config.pr.paths.ignore,
     contextLines: input.options.context_lines,
   };
-  let packed = packFor(model, shape, packArgs);
+  let packed = await packFor(model, shape, packArgs);
   if (overBudget(packed) && input.languages) {
     const languages = await input.languages();
-    if (languages) packed = packFor(model, shape, { ...packArgs, languages });
+    if (languages) packed = await packFor(model, shape, { ...packArgs, languages });
   }
   return { facts, shape, packed };
 }

@@ -1,11 +1,13 @@
 // Reads a PR's diff from GitHub and turns it into parsed files plus the "not reviewed" notes that
 // GitHub's own limits force on us (3,000 files, patches it would not send). Reads only.
-import { type GitHubPullFile, parsePatch } from "../../diff/index.ts";
+import { runTask } from "../../compute/pool.ts";
+import type { GitHubPullFile } from "../../diff/index.ts";
 import type { DiffFile } from "../../diff/types.ts";
 import { GitHubAPIError } from "../../errors.ts";
 import type { GitHubGateway } from "../../github/index.ts";
 import type { NotCovered } from "../markdown.ts";
 import type { IssueRef } from "../pr-json/links.ts";
+import { parsePullFiles } from "./parse-files.ts";
 
 /** GitHub's pulls.listFiles stops here; anything beyond is invisible to the API. */
 export const GITHUB_FILE_LIST_CAP = 3000;
@@ -27,34 +29,15 @@ export interface PrData {
 
 type RawFile = GitHubPullFile;
 
-export function parsePullFiles(raw: readonly RawFile[]): { files: DiffFile[]; warnings: string[] } {
-  const files: DiffFile[] = [];
-  const warnings: string[] = [];
-  for (const f of raw) {
-    const { warnings: w, ...file } = parsePatch({
-      filename: f.filename,
-      previous_filename: f.previous_filename,
-      status: f.status,
-      patch: f.patch ?? undefined,
-      additions: f.additions,
-      deletions: f.deletions,
-    });
-    // GitHub's JSON carries text, so bytes that were not UTF-8 arrive already replaced by U+FFFD;
-    // flag the file as the byte parser would, so the model is told why it sees "�".
-    if (f.patch?.includes("\uFFFD")) {
-      file.invalidUtf8 = true;
-      w.push(`${f.filename}: not valid UTF-8; invalid bytes replaced with U+FFFD`);
-    }
-    files.push(file);
-    warnings.push(...w);
-  }
-  return { files, warnings };
-}
+export { parsePullFiles };
 
 export async function loadPr(gw: GitHubGateway, number: number): Promise<PrData> {
   const pr = await gw.getPullRequest(number);
   const raw = await gw.listPullFiles(number);
-  const { files, warnings } = parsePullFiles(raw);
+  // Parsing is CPU work on untrusted text: it runs in the compute pool, under its time budget.
+  const { files, warnings } = await runTask("parsePullFiles", raw as RawFile[], {
+    what: `the diff of pull request #${number}`,
+  });
   const unavailable: NotCovered[] = [];
   const total = pr.changed_files ?? files.length;
   if (total > files.length) {
@@ -105,7 +88,9 @@ export async function loadIncremental(
       reason: `the last reviewed commit ${fromSha.slice(0, 12)} is not an ancestor of the head (force-push?)`,
     };
   }
-  const { files } = parsePullFiles((cmp.files ?? []) as RawFile[]);
+  const { files } = await runTask("parsePullFiles", (cmp.files ?? []) as RawFile[], {
+    what: `the diff ${fromSha.slice(0, 12)}...${headSha.slice(0, 12)}`,
+  });
   return {
     ok: true,
     files,

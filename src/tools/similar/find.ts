@@ -1,6 +1,9 @@
 // Pure decision: which candidates are "possible duplicates", which are "related", which are noise.
 
 import type { RepoIndex } from "../../search/index.ts";
+
+/** What the decision needs of an index: ranking and the documents of the ranked candidates. */
+export type SimilarIndex = Pick<RepoIndex, "get" | "search">;
 import type { Candidate, IndexDoc, SimilarQuery } from "../../search/types.ts";
 import { type SimilarOptions, similarOptionsSchema } from "./schema.ts";
 
@@ -44,7 +47,11 @@ function toHit(c: Candidate, doc: IndexDoc | undefined): SimilarHit {
   };
 }
 
-export function classify(index: RepoIndex, ranked: Candidate[], options: SimilarOptions = {}): SimilarResult {
+export function classify(
+  index: SimilarIndex,
+  ranked: Candidate[],
+  options: SimilarOptions = {},
+): SimilarResult {
   const o = similarOptionsSchema.parse(options);
   const duplicates: SimilarHit[] = [];
   const related: SimilarHit[] = [];
@@ -58,7 +65,7 @@ export function classify(index: RepoIndex, ranked: Candidate[], options: Similar
 
 /** Deterministic path: rank, then split by the thresholds. */
 export function findSimilar(
-  index: RepoIndex,
+  index: SimilarIndex,
   query: SimilarQuery,
   options: SimilarOptions = {},
 ): SimilarResult {
@@ -67,7 +74,7 @@ export function findSimilar(
 
 /** Same as findSimilar, with the re-rank hook applied to the top RERANK_POOL before classifying. */
 export async function findSimilarReranked(
-  index: RepoIndex,
+  index: SimilarIndex,
   query: SimilarQuery,
   rerank: Rerank,
   options: SimilarOptions = {},
