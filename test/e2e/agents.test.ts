@@ -32,11 +32,7 @@ describe("e2e: /agent → worker → proposal → approval → execution", { tim
     repo.permissions.set("mike", "maintain");
     repo.permissions.set("rita", "read");
   });
-  afterEach(async () => {
-    expect(w.sim.invalid.splice(0)).toEqual([]);
-    expect(w.sim.responseProblems.splice(0)).toEqual([]);
-    expect(await w.failedJobs()).toEqual([]);
-  });
+  afterEach(() => w.assertClean());
   afterAll(async () => {
     await w?.stop();
   });

@@ -5,6 +5,7 @@ import { createPublicKey, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
 import type { Db } from "../../src/store/types.ts";
 import { pgTestDb, sqliteTestDb, type TestDb } from "../helpers/db.ts";
 import { freePort, type Proc, spawnSteward, waitFor, waitHealthy } from "../helpers/server.ts";
@@ -161,6 +162,29 @@ export class World {
     return this.db.query(
       "SELECT kind, state, last_error FROM jobs WHERE state NOT IN ('done', 'queued', 'running', 'cancelled')",
     );
+  }
+
+  /**
+   * LLM answers Steward re-asked in json_schema mode. The fake always answers with an instance of the
+   * schema Steward sent, so any re-ask means Steward refused an answer its own schema allows.
+   */
+  schemaRepairs(): string[] {
+    return (this.llm?.requests ?? [])
+      .filter((r) => r.mode === "json_schema" && r.messages.some((m) => m.role === "assistant"))
+      .map((r) => `${r.name}: ${r.messages.at(-1)?.content.slice(0, 500)}`);
+  }
+
+  /** What every e2e test asserts after each step: GitHub's description and Steward's own schemas held. */
+  async assertClean(opts: { dead?: string[] } = {}): Promise<void> {
+    const invalid = this.sim.invalid.splice(0);
+    const dishonest = this.sim.responseProblems.splice(0);
+    const repairs = this.schemaRepairs();
+    if (this.llm) this.llm.requests.length = 0;
+    const failed = (await this.failedJobs()).map((j) => j.kind);
+    expect(invalid, "requests invalid against GitHub's REST description or GraphQL schema").toEqual([]);
+    expect(dishonest, "simulator responses that do not match GitHub's description").toEqual([]);
+    expect(repairs, "answers valid under the sent JSON Schema that Steward refused").toEqual([]);
+    expect(failed, "jobs that failed for good").toEqual(opts.dead ?? []);
   }
 
   /** Log lines of the server at level warn or above (pino JSON). */

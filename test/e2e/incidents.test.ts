@@ -32,11 +32,7 @@ describe("e2e: incidents from a log file to an issue", { timeout: 90_000 }, () =
     repo.permissions.set("rita", "read");
     await w.start();
   });
-  afterEach(async () => {
-    expect(w.sim.invalid.splice(0)).toEqual([]);
-    expect(w.sim.responseProblems.splice(0)).toEqual([]);
-    expect(await w.failedJobs()).toEqual([]);
-  });
+  afterEach(() => w.assertClean());
   afterAll(async () => {
     await w?.stop();
   });

@@ -73,11 +73,7 @@ describe("e2e: issues", { timeout: 60_000 }, () => {
     // The original of a real duplicate pair (fixtures/similar/duplicates.jsonl).
     fileReport(w, repo, corpusReport(ORIGINAL));
   });
-  afterEach(async () => {
-    expect(w.sim.invalid.splice(0)).toEqual([]);
-    expect(w.sim.responseProblems.splice(0)).toEqual([]);
-    expect(await w.failedJobs()).toEqual([]);
-  });
+  afterEach(() => w.assertClean());
   afterAll(async () => {
     await w?.stop();
   });

@@ -17,11 +17,7 @@ describe.skipIf(!PG_URL)("e2e on Postgres: PR opened, a command, a redelivery", 
     repo = w.sim.state.addRepo("acme/pg");
     repo.permissions.set("alice", "write");
   });
-  afterEach(async () => {
-    expect(w.sim.invalid.splice(0)).toEqual([]);
-    expect(w.sim.responseProblems.splice(0)).toEqual([]);
-    expect(await w.failedJobs()).toEqual([]);
-  });
+  afterEach(() => w.assertClean());
   afterAll(async () => {
     await w?.stop();
   });

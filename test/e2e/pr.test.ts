@@ -34,12 +34,7 @@ describe("e2e: pull requests", { timeout: 60_000 }, () => {
     repo.permissions.set("alice", "write");
     repo.permissions.set("rita", "read");
   });
-  afterEach(async () => {
-    // Emptied after each test so one failure is reported once, by the test that caused it.
-    expect(w.sim.invalid.splice(0)).toEqual([]);
-    expect(w.sim.responseProblems.splice(0)).toEqual([]);
-    expect(await w.failedJobs()).toEqual([]);
-  });
+  afterEach(() => w.assertClean());
   afterAll(async () => {
     await w?.stop();
   });
@@ -96,8 +91,17 @@ describe("e2e: pull requests", { timeout: 60_000 }, () => {
     const comments = bot(pr.number);
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body).toContain("## Steward review");
-    const findings = (comments[0]?.body.match(/^- [🔴🟠🟡🔵]/gmu) ?? []).length + repo.reviewComments.size;
-    expect(findings).toBeLessThanOrEqual(2 + repo.reviewComments.size);
+    // Findings: table rows for inline comments, a list for the ones outside the diff; at most 2.
+    const body = comments[0]?.body ?? "";
+    const inlineRows = (body.match(/^\| (🛑|🔴|🟡|🔵) /gmu) ?? []).length;
+    const unplaced = (body.match(/^- (🛑|🔴|🟡|🔵) \*\*/gmu) ?? []).length;
+    expect(inlineRows + unplaced).toBeLessThanOrEqual(2);
+    expect([...repo.reviewComments.values()].filter((c) => c.pullNumber === pr.number)).toHaveLength(
+      inlineRows,
+    );
+    // The model's answer (what the LLM fake sent back) offered this many findings.
+    const answer = JSON.parse(w.llm?.requests.at(-1)?.answer ?? "{}") as { findings?: unknown[] };
+    expect(inlineRows + unplaced).toBe(Math.min(2, answer.findings?.length ?? 0));
   });
 
   it("/describe writes the PR body section; /describe --format=json posts the PR JSON", async () => {

@@ -18,11 +18,7 @@ describe("e2e: an LLM endpoint without structured output, LLM and GitHub faults"
     repo.permissions.set("alice", "write");
   });
   let expectedDead: string[] = [];
-  afterEach(async () => {
-    expect(w.sim.invalid.splice(0)).toEqual([]);
-    expect(w.sim.responseProblems.splice(0)).toEqual([]);
-    expect((await w.failedJobs()).map((j) => j.kind)).toEqual(expectedDead);
-  });
+  afterEach(() => w.assertClean({ dead: expectedDead }));
   afterAll(async () => {
     await w?.stop();
   });
