@@ -8,7 +8,7 @@ import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ExportLogsServiceResponse, RpcStatus } from "../../../src/incidents/otlp/decode.ts";
 import { createOtlpReceiver, type OtlpReceiverConfig } from "../../../src/incidents/otlp/receiver.ts";
-import { sqliteTestDb, type TestDb } from "../../helpers/db.ts";
+import { PG_URL, pgTestDb, sqliteTestDb, type TestDb } from "../../helpers/db.ts";
 import { appError, capture } from "./sdk.ts";
 
 const TOKEN = "otlp-test-token";
@@ -351,4 +351,39 @@ describe("OTLP/HTTP logs receiver", () => {
       { service: "after-fuzz", exception_type: "LateError", count: 2 },
     ]);
   }, 60_000);
+});
+
+// The dedupe row and the counts share one transaction on Postgres too (many replicas, one store):
+// two replicas receiving the same retried body concurrently count it once.
+describe.skipIf(!PG_URL)("OTLP/HTTP logs receiver on Postgres", () => {
+  let t: TestDb;
+  const servers: Server[] = [];
+  beforeEach(async () => {
+    t = await pgTestDb();
+  });
+  afterEach(async () => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      s.close();
+    }
+    await t.cleanup();
+  });
+
+  it("two receivers (replicas) given the same body at once count it once", async () => {
+    const a = await serve(t);
+    const b = await serve(t);
+    servers.push(a.server, b.server);
+    const body = sdkBodies("cart", exceptions(6)).protobuf;
+    const answers = await Promise.all([
+      post(a.url, body),
+      post(b.url, body),
+      post(a.url, body),
+      post(b.url, body),
+    ]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(await counts(t)).toEqual([{ service: "cart", exception_type: "TypeError", count: 6 }]);
+    expect(await t.db.query("SELECT records, error_records FROM otlp_batches")).toEqual([
+      { records: 7, error_records: 6 },
+    ]);
+  });
 });
