@@ -47,6 +47,11 @@ export interface WorkerApiDeps {
   log?: Logger;
 }
 
+/** Proposals a run may have awaiting a decision or hand-out at once (each is a comment on the ticket). */
+export const MAX_OPEN_PROPOSALS = 20;
+/** Unanswered assistance questions a run may have at once (each is a comment on the ticket). */
+export const MAX_OPEN_QUESTIONS = 3;
+
 class HttpError extends Error {
   readonly status: number;
   readonly code: string;
@@ -235,6 +240,17 @@ export function createWorkerApi(deps: WorkerApiDeps): RouteHandler {
       async (req, m) => {
         const run = await auth(req, m);
         const body = parse(proposalsBody, await readJson(req));
+        // Each proposal is a comment on the ticket: a compromised worker must not flood it.
+        const open = await deps.db.one<{ n: unknown }>(
+          "SELECT COUNT(*) AS n FROM proposals WHERE run_id = $1 AND status IN ('pending', 'approving', 'approved')",
+          [run.id],
+        );
+        if (Number(open?.n ?? 0) + body.commands.length > MAX_OPEN_PROPOSALS)
+          throw new HttpError(
+            429,
+            "too_many_proposals",
+            `run ${run.id} may have at most ${MAX_OPEN_PROPOSALS} proposals awaiting approval or hand-out; wait for decisions first`,
+          );
         const gateway = await deps.gatewayFor({ repo: run.repo, installationId: run.installationId });
         const policy = await policyOf(run);
         let created: Proposal[];
@@ -306,6 +322,16 @@ export function createWorkerApi(deps: WorkerApiDeps): RouteHandler {
       async (req, m) => {
         const run = await auth(req, m);
         const body = parse(assistanceBody, await readJson(req));
+        const asked = await deps.db.one<{ n: unknown }>(
+          "SELECT COUNT(*) AS n FROM assistance WHERE run_id = $1 AND state = 'open'",
+          [run.id],
+        );
+        if (Number(asked?.n ?? 0) >= MAX_OPEN_QUESTIONS)
+          throw new HttpError(
+            429,
+            "too_many_questions",
+            `run ${run.id} may have at most ${MAX_OPEN_QUESTIONS} open questions; wait for answers first`,
+          );
         const gateway = await deps.gatewayFor({ repo: run.repo, installationId: run.installationId });
         const a = await requestAssistance({ db: deps.db, gateway, now }, run, body.question);
         return [201, { id: a.id, commentId: a.commentId }];

@@ -4,6 +4,7 @@ import { isStewardActor } from "./approve.ts";
 import { writeAudit } from "./audit.ts";
 import { levelMeets } from "./commands.ts";
 import { parseAgentCommand } from "./parse.ts";
+import { refusalKey, refusalReply } from "./replies.ts";
 import type { AgentGateway, AppIdentity, Clock } from "./ports.ts";
 import { fenceFor } from "./render.ts";
 import type { Run } from "./runs.ts";
@@ -99,11 +100,12 @@ export async function answerAssistance(
       reason,
       result: aid === null ? null : `assistance ${aid}`,
     });
-    await deps.gateway.upsertComment({
-      issueNumber: event.issue.number,
-      kind: "agent-reply",
-      key: `answer:${deliveryId}`,
-      body: `⛔ Steward did not pass this answer to the worker: ${reason}.`,
+    // One reply per comment, within the sender's reply budget (replies.ts): no megaphone.
+    await refusalReply(deps, {
+      issue: event.issue.number,
+      key: refusalKey({ commentId: event.comment.id }) ?? `answer:${deliveryId}`,
+      sender: event.sender.login,
+      text: `⛔ Steward did not pass this answer to the worker: ${reason}.`,
     });
     return { decision: "refuse", reason };
   };

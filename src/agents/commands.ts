@@ -167,9 +167,13 @@ export function hiddenCharacters(command: Command): string[] {
  * newlines and spaces left are the pretty-printing.)
  */
 export function displayCommand(command: Command): string {
-  const pretty = JSON.stringify(JSON.parse(canonicalJson(command)), null, 2);
+  return escapeHidden(JSON.stringify(JSON.parse(canonicalJson(command)), null, 2));
+}
+
+/** JSON text with every hidden character written as a `\uXXXX` escape (valid inside JSON strings). */
+export function escapeHidden(json: string): string {
   let out = "";
-  for (const ch of pretty) {
+  for (const ch of json) {
     if (!hiddenChar(ch)) {
       out += ch;
       continue;

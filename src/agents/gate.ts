@@ -3,6 +3,13 @@ import type { Actor, Verdict } from "./approve.ts";
 import { DEFAULT_POLICY, levelMeets, type RiskPolicy } from "./commands.ts";
 import type { AgentGateway, Clock, CommentSnapshot, PermissionAnswer } from "./ports.ts";
 import type { Proposal } from "./proposals.ts";
+
+/** Own keys only (deploy environments come from a worker's proposal). */
+function deployArgvOf(policy: RiskPolicy, environment: string): string[] | null {
+  return Object.hasOwn(policy.deployCommands, environment)
+    ? (policy.deployCommands[environment] ?? null)
+    : null;
+}
 import { isRequester } from "./requesters.ts";
 import { integrityProblem, parseProposalBody } from "./render.ts";
 import { hiddenVerdict } from "./visibility.ts";
@@ -111,6 +118,19 @@ export async function finalChecks(deps: GateDeps, input: GateInput): Promise<Gat
       isRequester(p, input.approver.login)
     )
       return out(refuse("the approver must not be a user whose instructions are in the run", "invalidated"));
+  }
+
+  if (p.command.type === "deploy") {
+    // The approver was shown the argv configured when it was proposed; a config edit since then
+    // (anyone who can push to the default branch) must not swap in another program.
+    const now = deployArgvOf(policy, p.command.environment);
+    if (!now || !p.resolvedArgv || JSON.stringify(now) !== JSON.stringify(p.resolvedArgv))
+      return out(
+        refuse(
+          `the deploy command configured for '${p.command.environment}' changed since the proposal`,
+          "invalidated",
+        ),
+      );
   }
 
   if (p.headSha) {

@@ -51,8 +51,17 @@ export async function pinFor(
   return sha ? { number: ticket.number, sha } : null;
 }
 
-/** The proposal's sha256: the command alone, or the command with the PR head it is pinned to. */
-export function proposalHash(command: Command, pin: Pin | null): string {
-  if (!pin) return commandHash(command);
-  return sha256Hex(canonicalJson({ command, target: { head: pin.sha, number: pin.number } }));
+/**
+ * The proposal's sha256: the command alone, or with what it is bound to — the PR head it is pinned to,
+ * and for `deploy` the argv configured for the environment when it was proposed.
+ */
+export function proposalHash(command: Command, pin: Pin | null, argv: string[] | null = null): string {
+  if (!pin && !argv) return commandHash(command);
+  return sha256Hex(
+    canonicalJson({
+      command,
+      ...(pin ? { target: { head: pin.sha, number: pin.number } } : {}),
+      ...(argv ? { argv } : {}),
+    }),
+  );
 }

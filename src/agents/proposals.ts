@@ -52,6 +52,8 @@ export interface Proposal {
   approvedBy: string | null;
   approvedRole: string | null;
   approvedVia: "checkbox" | "command" | "policy" | null;
+  /** `deploy`: the configured argv the approver was shown (and the only one that may run). */
+  resolvedArgv: string[] | null;
   decidedDeliveryId: string | null;
   decidedAt: number | null;
   createdAt: number;
@@ -89,6 +91,8 @@ export function rowToProposal(r: Row): Proposal {
     approvedBy: (r.approved_by as string | null) ?? null,
     approvedRole: (r.approved_role as string | null) ?? null,
     approvedVia: (r.approved_via as Proposal["approvedVia"]) ?? null,
+    resolvedArgv:
+      r.resolved_argv === null || r.resolved_argv === undefined ? null : parseList(r.resolved_argv),
     decidedDeliveryId: (r.decided_delivery_id as string | null) ?? null,
     decidedAt: r.decided_at === null ? null : Number(r.decided_at),
     createdAt: Number(r.created_at),
@@ -154,12 +158,14 @@ export async function createProposals(
     const risk = classifyRisk(command, policy);
     const id = newProposalId();
     const pin = await pinFor(deps.gateway, command, { number: run.ticketNumber, branch: run.branch });
-    const sha256 = proposalHash(command, pin);
+    const argv = command.type === "deploy" ? deployArgv(policy, command.environment) : null;
+    const sha256 = proposalHash(command, pin, argv);
     const status: ProposalStatus = risk === "auto" ? "approved" : "pending";
     const row = await deps.db.one<Row>(
       `INSERT INTO proposals (id, run_id, repo, ticket_number, comment_id, command, sha256, risk, head_sha, requested_by,
-         expires_at, status, approved_by, approved_role, decided_at, created_at, target_number, requesters, approved_via)
-       VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING *`,
+         expires_at, status, approved_by, approved_role, decided_at, created_at, target_number, requesters, approved_via,
+         resolved_argv)
+       VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING *`,
       [
         id,
         run.id,
@@ -179,6 +185,7 @@ export async function createProposals(
         pin?.number ?? null,
         JSON.stringify(requesters),
         risk === "auto" ? "policy" : null,
+        argv ? JSON.stringify(argv) : null,
       ],
     );
     let p = rowToProposal(row!);
@@ -287,7 +294,6 @@ export async function takeApproved(
   },
   runId: number,
 ): Promise<HandedOut[]> {
-  const policy = deps.policy ?? DEFAULT_POLICY;
   const now = deps.now ?? Date.now;
   const rows = await deps.db.query<Row>(
     "SELECT * FROM proposals WHERE run_id = $1 AND status = 'approved' ORDER BY created_at, id",
@@ -326,11 +332,7 @@ export async function takeApproved(
     // the proposal out of `approved`, and then this compare-and-set fails.
     if (!(await casStatus(deps.db, p.id, ["approved"], "executing", { at: now() }))) continue;
     const argv =
-      p.command.type === "shell"
-        ? p.command.argv
-        : p.command.type === "deploy"
-          ? deployArgv(policy, p.command.environment)
-          : null;
+      p.command.type === "shell" ? p.command.argv : p.command.type === "deploy" ? p.resolvedArgv : null;
     out.push({
       proposalId: p.id,
       sha256: p.sha256,

@@ -1,4 +1,4 @@
-import { type Command, displayCommand, hiddenCharacters, type Risk } from "./commands.ts";
+import { type Command, displayCommand, escapeHidden, hiddenCharacters, type Risk } from "./commands.ts";
 import { stripHtmlComments } from "./visible.ts";
 
 // Markdown for proposal comments, and the parser that reads the same fields back out of a comment's
@@ -16,7 +16,18 @@ export interface ProposalView {
   headSha: string | null;
   /** The PR whose head is pinned (null: the ticket, or nothing pinned). */
   targetNumber?: number | null;
+  /** `deploy`: the configured argv that will run. */
+  resolvedArgv?: string[] | null;
   expiresAt: number;
+}
+
+/** What a `deploy` runs, as configured when proposed; integrity-checked like the command block. */
+export function argvLine(argv: string[]): string {
+  const json = escapeHidden(JSON.stringify(argv));
+  const longest = Math.max(0, ...[...json.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = "`".repeat(longest + 1);
+  const pad = json.startsWith("`") || json.endsWith("`") ? " " : "";
+  return `- **Runs (argv configured for this environment):** ${ticks}${pad}${json}${pad}${ticks}`;
 }
 
 /** The line naming what the command acts on and the PR head it is bound to; integrity-checked. */
@@ -69,6 +80,7 @@ export function renderProposal(p: ProposalView): string {
     "",
     `- **Risk:** ${p.risk}: ${RISK_TEXT[p.risk]}`,
     targetLine(p),
+    ...(p.resolvedArgv ? [argvLine(p.resolvedArgv)] : []),
     ...hiddenWarning(p.command),
     `- **Expires:** ${new Date(p.expiresAt).toISOString()}`,
     `- **sha256:** \`${p.sha256}\``,
@@ -162,6 +174,7 @@ export function integrityProblem(
     headSha?: string | null;
     targetNumber?: number | null;
     ticketNumber?: number;
+    resolvedArgv?: string[] | null;
   },
 ): string | null {
   const parsed = parseProposalBody(body);
@@ -186,6 +199,8 @@ export function integrityProblem(
     });
     if (!body.replace(/\r\n?/g, "\n").split("\n").includes(want)) return "the target head line was edited";
   }
+  if (p.resolvedArgv && !body.replace(/\r\n?/g, "\n").split("\n").includes(argvLine(p.resolvedArgv)))
+    return "the deploy command line was edited";
   return null;
 }
 
