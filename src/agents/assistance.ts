@@ -1,3 +1,4 @@
+import { neutralize } from "../github/neutralize.ts";
 import type { Db } from "../store/types.ts";
 import type { Actor } from "./approve.ts";
 import { isStewardActor } from "./approve.ts";
@@ -6,9 +7,7 @@ import { levelMeets } from "./commands.ts";
 import { parseAgentCommand } from "./parse.ts";
 import { refusalKey, refusalReply } from "./replies.ts";
 import type { AgentGateway, AppIdentity, Clock } from "./ports.ts";
-import { fenceFor } from "./render.ts";
 import type { Run } from "./runs.ts";
-import { stripHtmlComments } from "../linear-text.ts";
 
 // ai-ticket's "ask the humans and poll the ticket", made safe: the question is posted by Steward,
 // and only an answer from a user whose LIVE permission is write or higher reaches the worker.
@@ -51,7 +50,6 @@ export async function requestAssistance(
     [run.id, question, now],
   );
   const a = toAssistance(row!);
-  const fence = fenceFor(question);
   const { id } = await deps.gateway.upsertComment({
     issueNumber: run.ticketNumber,
     kind: "assistance",
@@ -59,9 +57,9 @@ export async function requestAssistance(
     body: [
       `### ❓ Worker run #${run.id} asks for help (question ${a.id})`,
       "",
-      `${fence}text`,
-      stripHtmlComments(question),
-      fence,
+      // The fence is chosen after the question is cleaned, so nothing removed from it can join
+      // backticks into a line that closes the fence early.
+      neutralize(question, "fence", { info: "text", max: 20_000 }),
       "",
       `Reply with a comment starting \`/answer ${a.id} <your answer>\`. Only users with write permission can answer.`,
     ].join("\n"),

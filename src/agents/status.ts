@@ -1,8 +1,8 @@
+import { neutralize } from "../github/neutralize.ts";
 import type { Db } from "../store/types.ts";
 import type { AgentGateway } from "./ports.ts";
 import { listProposals } from "./proposals.ts";
 import { getRun, type Run, setStatusComment } from "./runs.ts";
-import { stripHtmlComments } from "../linear-text.ts";
 
 // One status comment per run, edited in place through the gateway's marker upsert.
 
@@ -20,13 +20,16 @@ export function renderRunStatus(
   extra: { progress?: string; proposals?: Array<{ id: string; status: string; type: string }> } = {},
 ): string {
   const lines = [`### Steward worker run #${run.id}`, "", `**State:** ${STATE_TEXT[run.state]}`];
-  if (run.workerId) lines.push(`**Worker:** \`${run.workerId.replace(/`/g, "")}\``);
+  if (run.workerId) lines.push(`**Worker:** ${neutralize(run.workerId, "code", { max: 200 })}`);
   if (run.followUpPending)
     lines.push("New comments arrived during this run; one follow-up run will pick them up.");
   if (extra.progress) lines.push("", "**Latest progress:**", "", quote(extra.progress));
   if (extra.proposals?.length) {
     lines.push("", "| proposal | command | status |", "|---|---|---|");
-    for (const p of extra.proposals) lines.push(`| \`${p.id}\` | \`${p.type}\` | ${p.status} |`);
+    for (const p of extra.proposals)
+      lines.push(
+        `| ${neutralize(p.id, "code", { table: true })} | ${neutralize(p.type, "code", { table: true })} | ${neutralize(p.status, "inline")} |`,
+      );
   }
   const r = run.result as {
     summary?: string;
@@ -36,22 +39,25 @@ export function renderRunStatus(
     error?: string;
   } | null;
   if (r?.summary) lines.push("", "**Summary:**", "", quote(r.summary));
-  if (r?.error) lines.push("", `**Error:** ${quote(r.error)}`);
+  if (r?.error) lines.push("", "**Error:**", "", quote(r.error));
+  // Branch and commit are free text from the worker: code spans no backtick in them can close.
   const refs = [
-    r?.branch && `branch \`${r.branch}\``,
-    r?.commit && `commit \`${r.commit}\``,
-    r?.pr && `PR #${r.pr}`,
+    typeof r?.branch === "string" && r.branch && `branch ${neutralize(r.branch, "code", { max: 300 })}`,
+    typeof r?.commit === "string" && r.commit && `commit ${neutralize(r.commit, "code", { max: 100 })}`,
+    Number.isSafeInteger(r?.pr) && `PR #${r?.pr}`,
   ].filter(Boolean);
   if (refs.length) lines.push("", `**Output:** ${refs.join(" · ")}`);
   return lines.join("\n");
 }
 
-/** Worker-written text is shown quoted, with HTML comments removed so it cannot forge a marker. */
-function quote(text: string): string {
-  return stripHtmlComments(text)
-    .slice(0, 20_000)
+/**
+ * Worker-written text is shown quoted, through the one neutralising function: code and emphasis
+ * stay, but no link, image, mention, HTML, task box or marker in it is live.
+ */
+function quote(text: unknown): string {
+  return neutralize(text, "markdown", { max: 20_000 })
     .split("\n")
-    .map((l) => `> ${l}`)
+    .map((l) => (l === "" ? ">" : `> ${l}`))
     .join("\n");
 }
 

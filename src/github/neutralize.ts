@@ -30,28 +30,32 @@ import { isInvisible } from "../llm/untrusted.ts";
 export type NeutralizeAs = "text" | "inline" | "markdown" | "code" | "fence";
 
 export interface NeutralizeOptions {
-  /** Length cap in characters, applied before anything else (defaults: 1,000 inline/code, 20,000 otherwise). */
+  /** Length cap in characters, applied before anything else (defaults: 1,000 inline/code, 60,000 otherwise). */
   max?: number;
   /** A `code` span that goes in a table cell: its `|` are escaped (literal shapes always escape them). */
   table?: boolean;
-  /** Info string of a `fence` (a language name); anything but a plain name is dropped. */
+  /**
+   * Info string of a `fence`, chosen by Steward (e.g. "diff", "suggestion"); anything but a plain
+   * word is dropped. Info strings inside untrusted `markdown` are filtered harder (see ACTIVE_INFO).
+   */
   info?: string;
 }
 
 export const NEUTRALIZE_MAX_INLINE = 1_000;
-export const NEUTRALIZE_MAX_BLOCK = 20_000;
+// Under GitHub's 65,536-character body limit: the gateway splits or truncates the whole body anyway.
+export const NEUTRALIZE_MAX_BLOCK = 60_000;
 
 /** Neutralises untrusted `text` for a Steward comment, in the shape `as` (see {@link NeutralizeAs}). */
 export function neutralize(text: unknown, as: NeutralizeAs = "text", opts: NeutralizeOptions = {}): string {
   const oneLine = as === "inline" || as === "code";
   const max = opts.max ?? (oneLine ? NEUTRALIZE_MAX_INLINE : NEUTRALIZE_MAX_BLOCK);
-  const clean = cleanChars(cap(stringOf(text), max), as !== "fence");
+  const clean = defuseMarkers(cleanChars(cap(stringOf(text), max), as !== "fence"));
   const table = opts.table === true;
   switch (as) {
     case "code":
       return codeSpan(flatten(clean), table);
     case "fence":
-      return fenceBlock(clean, opts.info ?? "");
+      return fenceBlock(clean, plainInfo(opts.info ?? ""));
     case "inline":
       return literalLine(flatten(clean));
     case "markdown":
@@ -108,6 +112,24 @@ function cleanChars(text: string, tabToSpace: boolean): string {
   return out;
 }
 
+/**
+ * Steward finds its own state in its comments by `<!-- steward:KIND …` markers. Quoted text keeps
+ * its `<!--` in code (a diff of an HTML file has plenty), so a marker-shaped one has the colon after
+ * "steward" replaced by U+A789 (꞉): it still reads the same, but no parser of Steward's matches it.
+ */
+function defuseMarkers(text: string): string {
+  let out = "";
+  let from = 0;
+  for (let at = text.indexOf("<!--"); at >= 0; at = text.indexOf("<!--", at + 4)) {
+    let i = at + 4;
+    while (text[i] === " " || text[i] === "\t" || text[i] === "\n") i++;
+    if (text.slice(i, i + 8).toLowerCase() !== "steward:") continue;
+    out += `${text.slice(from, i + 7)}\ua789`;
+    from = i + 8;
+  }
+  return out + text.slice(from);
+}
+
 function flatten(text: string): string {
   return text.replaceAll("\n", " ");
 }
@@ -155,13 +177,20 @@ function escapePipes(text: string): string {
 // models, and review suggestions (an "Apply suggestion" button).
 const ACTIVE_INFO = new Set(["math", "mermaid", "geojson", "topojson", "stl", "suggestion"]);
 
-function safeInfo(info: string): string {
+/** The first word of an info string when it is a plain language name, else "". */
+function plainInfo(info: string): string {
   const word = info.trim().split(/[\s{]/, 1)[0] ?? "";
   if (word.length === 0 || word.length > 30) return "";
   for (let i = 0; i < word.length; i++) {
     const c = word[i]!;
     if (!/[A-Za-z0-9_+.#-]/.test(c)) return "";
   }
+  return word;
+}
+
+/** An info string written by the untrusted text itself: plain, and never one GitHub renders. */
+function untrustedInfo(info: string): string {
+  const word = plainInfo(info);
   return ACTIVE_INFO.has(word.toLowerCase()) ? "" : word;
 }
 
@@ -169,7 +198,7 @@ function safeInfo(info: string): string {
 function fenceBlock(content: string, info: string): string {
   const body = content.replace(/\n+$/, "");
   const ticks = "`".repeat(Math.max(3, longestRun(body, "`") + 1));
-  return `${ticks}${safeInfo(info)}\n${body}${body === "" ? "" : "\n"}${ticks}`;
+  return `${ticks}${info}\n${body}${body === "" ? "" : "\n"}${ticks}`;
 }
 
 // Characters escaped with a backslash in literal text. Together they stop links and images
@@ -192,7 +221,9 @@ function linkish(word: string): boolean {
 
 function escapeWord(word: string, escapes: ReadonlySet<string>): string {
   let out = "";
-  for (const ch of word) out += escapes.has(ch) ? `\\${ch}` : ch;
+  // "<" becomes "&lt;" rather than "\<": it shows the same, and the body then holds no "<!--" that a
+  // substring search for a marker could find.
+  for (const ch of word) out += ch === "<" ? "&lt;" : escapes.has(ch) ? `\\${ch}` : ch;
   return out;
 }
 
@@ -263,15 +294,18 @@ interface OpenFence {
   lines: string[];
 }
 
-const FENCE_OPEN = /^( {0,3})(`{3,}|~{3,})(.*)$/;
-
+/** A fence opener: up to three spaces, three or more backticks or tildes, an info string. */
 function fenceOpener(line: string): OpenFence | undefined {
-  const m = FENCE_OPEN.exec(line);
-  if (!m) return undefined;
-  const run = m[2]!;
-  const info = m[3]!;
-  if (run[0] === "`" && info.includes("`")) return undefined;
-  return { char: run[0]!, length: run.length, indent: m[1]!.length, info, lines: [] };
+  let indent = 0;
+  while (indent < 4 && line[indent] === " ") indent++;
+  const char = line[indent];
+  if (indent > 3 || (char !== "`" && char !== "~")) return undefined;
+  let end = indent;
+  while (line[end] === char) end++;
+  if (end - indent < 3) return undefined;
+  const info = line.slice(end);
+  if (char === "`" && info.includes("`")) return undefined;
+  return { char, length: end - indent, indent, info, lines: [] };
 }
 
 function closesFence(line: string, open: OpenFence): boolean {
@@ -296,7 +330,7 @@ function dedent(line: string, n: number): string {
 function markdownBlock(text: string): string {
   const out: string[] = [];
   let open: OpenFence | undefined;
-  const emitFence = (f: OpenFence) => out.push(fenceBlock(f.lines.join("\n"), f.info));
+  const emitFence = (f: OpenFence) => out.push(fenceBlock(f.lines.join("\n"), untrustedInfo(f.info)));
   for (const line of text.split("\n")) {
     if (open) {
       if (closesFence(line, open)) {

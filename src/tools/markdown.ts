@@ -1,9 +1,10 @@
-// Markdown helpers shared by the PR tools' renders. Text from the model or from users is data:
-// it must not open HTML comments (which could forge Steward's hidden markers), break a table, or
-// close a code fence.
-import { trimEndChar } from "../linear-text.ts";
+// Markdown helpers shared by the PR tools' renders. Text from the model or from users is data: every
+// helper that takes such text is a shape of the one neutralising function (src/github/neutralize.ts),
+// so none of it can become a link, image, mention, HTML, task box, Steward marker or stray fence.
 
+import { neutralize } from "../github/neutralize.ts";
 import { GITHUB_WEB } from "../github/web.ts";
+
 export interface RepoRef {
   owner: string;
   repo: string;
@@ -11,60 +12,48 @@ export interface RepoRef {
   web?: string;
 }
 
-/** Neutralises HTML comment openers and invisible characters in model or user text. */
+/** Model or user prose: code spans, emphasis, lists and fenced code stay; everything else is disarmed. */
 export function safeText(text: string): string {
-  return (
-    text
-      .replace(/[\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g, "")
-      // Without an opener there is no comment; "-->" stays, since mermaid arrows use it.
-      .replace(/<!--/g, "&lt;!--")
-  );
+  return neutralize(text, "markdown");
 }
 
-/** One table cell: no pipes, no newlines. */
+/** One table cell: literal text, no pipes, no newlines. */
 export function cell(text: string): string {
-  // A lone \r ends a line in Markdown too: every line ending becomes a space.
-  return safeText(text)
-    .replace(/\|/g, "\\|")
-    .replace(/\r\n?|\n/g, " ")
-    .trim();
+  return neutralize(text, "inline").trim();
 }
 
 /** Inline code that survives backticks inside the value. */
 export function code(text: string): string {
-  // A lone \r is a line ending in Markdown: left in, it would end the paragraph (and the span) early.
-  const t = safeText(text).replace(/\r\n?|\n/g, " ");
-  const longest = Math.max(0, ...[...t.matchAll(/`+/g)].map((m) => m[0].length));
-  const ticks = "`".repeat(longest + 1);
-  const pad = t.startsWith("`") || t.endsWith("`") ? " " : "";
-  return `${ticks}${pad}${t}${pad}${ticks}`;
+  return neutralize(text, "code");
 }
 
 /** Inline code inside a table cell: GitHub splits cells on `|` even inside a code span. */
 export function cellCode(text: string): string {
-  return code(text).replace(/\|/g, "\\|");
+  return neutralize(text, "code", { table: true });
 }
 
-/** A fence (``` or longer) that the content cannot close. */
+/** A fence (``` or longer) that the content cannot close; `info` is Steward's choice (e.g. "diff"). */
 export function fence(content: string, info = ""): string {
-  const longest = Math.max(
-    2,
-    ...[...content.matchAll(/^[^\S\n\r\u2028\u2029]*(`{3,})/gm)].map((m) => m[1]!.length),
-  );
-  const ticks = "`".repeat(longest + 1);
-  return `${ticks}${info}\n${trimEndChar(content, "\n")}\n${ticks}`;
+  return neutralize(content, "fence", { info });
 }
 
+/** Model or user prose as a block quote. */
 export function quote(text: string): string {
-  return safeText(text)
-    .trim()
-    .split(/\r?\n/)
-    .map((l) => `> ${l}`)
+  return neutralize(text.trim(), "markdown")
+    .split("\n")
+    .map((l) => (l === "" ? ">" : `> ${l}`))
     .join("\n");
 }
 
+// encodeURIComponent leaves ( ) ! * ' as they are; a ")" from a file name would end the Markdown
+// link destination early, so they are percent-encoded too.
 function encodePath(path: string): string {
-  return path.split("/").map(encodeURIComponent).join("/");
+  return path
+    .split("/")
+    .map((seg) =>
+      encodeURIComponent(seg).replace(/[()!*']/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
+    .join("/");
 }
 
 /** <web>/O/R/blob/SHA/path#Lx-Ly, on github.com or the configured Enterprise Server. */

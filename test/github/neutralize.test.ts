@@ -33,6 +33,8 @@ function expectInert(markdown: string): void {
   expect(live.mentions, markdown).toEqual([]);
   expect(live.invisible, markdown).toEqual([]);
   expect(live.plain, markdown).toContain("AFTER-SENTINEL");
+  // Steward's parsers search its bodies for "<!-- steward:…" as a substring, code included.
+  expect(markdown).not.toMatch(/<!--\s*steward:/i);
 }
 
 function tableCells(markdown: string): number {
@@ -138,16 +140,19 @@ describe("neutralize", () => {
     expect(html).toContain("`a || b`");
   });
 
-  it("drops info strings GitHub renders as something other than code", () => {
-    expect(neutralize("x", "fence", { info: "suggestion" })).toBe("```\nx\n```");
-    expect(neutralize("x", "fence", { info: "ts" })).toBe("```ts\nx\n```");
+  it("drops info strings from the text that GitHub renders as something other than code", () => {
+    // Steward chooses "suggestion" for its own code suggestions; untrusted text cannot.
+    expect(neutralize("x", "fence", { info: "suggestion" })).toBe("```suggestion\nx\n```");
+    expect(neutralize("x", "fence", { info: "ts\n```" })).toBe("```ts\nx\n```");
+    expect(neutralize("x", "fence", { info: "`x`" })).toBe("```\nx\n```");
+    expect(neutralize("```suggestion\nx\n```", "markdown")).toBe("```\nx\n```");
     expect(neutralize("```math\nx\n```", "markdown")).toBe("```\nx\n```");
   });
 
   it("caps length before any work, never splitting a surrogate pair", () => {
     expect(neutralize("a".repeat(50), "inline", { max: 10 })).toBe(`${"a".repeat(10)}…`);
     expect(neutralize(`${"a".repeat(9)}😀`, "inline", { max: 10 })).toBe(`${"a".repeat(9)}…`);
-    expect(neutralize("x".repeat(5_000_000), "text").length).toBeLessThan(20_010);
+    expect(neutralize("x".repeat(5_000_000), "text").length).toBeLessThan(60_010);
   });
 
   it("is linear: pathological backtick and bracket runs cost what plain text costs", () => {

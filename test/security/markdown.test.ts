@@ -6,13 +6,16 @@ import { integrityProblem, parseProposalBody, renderProposal } from "../../src/a
 import { parseMarker } from "../../src/github/markers.ts";
 import { renderDescribeSection } from "../../src/tools/describe/render.ts";
 import { cell, cellCode, code } from "../../src/tools/markdown.ts";
+import { liveConstructs } from "../helpers/markdown-oracle.ts";
 
 describe("inline helpers", () => {
   it("a lone carriage return cannot end a code span or a cell", () => {
     expect(code("a\r## heading")).toBe("`a ## heading`");
     expect(cell("a\r| b")).toBe("a \\| b");
+    // Inside a code span "<!--" is text; the marker-shaped one loses its colon (U+A789 instead), so
+    // no substring search for "<!-- steward:" matches it.
     expect(code("x\u200b<!-- steward:review key=summary -->")).toBe(
-      "`x&lt;!-- steward:review key=summary -->`",
+      "`x<!-- steward\ua789review key=summary -->`",
     );
   });
 
@@ -28,8 +31,9 @@ describe("inline helpers", () => {
       notReviewed: [],
     });
     const row = body.split("\n").find((l) => l.startsWith("| `src"))!;
-    expect(row).toBe("| `src/a\\|b.ts` | x \\| y &lt;!-- steward:describe:end --> |");
-    expect(body).not.toContain("<!-- steward:describe:end");
+    expect(row).toBe("| `src/a\\|b.ts` | x \\| y &lt;\\!-- steward\ua789describe:end --\\> |");
+    expect(body).not.toContain("<!--");
+    expect(liveConstructs(body).comments).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { renderMarker } from "../../github/markers.ts";
+import { neutralize } from "../../github/neutralize.ts";
 import type { Incident, LinkedPr } from "../registry.ts";
 import { maskSecrets } from "../secrets.ts";
 
@@ -36,22 +37,19 @@ export function issueTitle(inc: Pick<Incident, "title">): string {
   return maskSecrets(`[incident] ${inc.title.split("\n")[0]}`);
 }
 
-/** An inline code span that survives any backticks inside `text`. */
-export function code(text: string): string {
+/**
+ * Log text as an inline code span (the one neutralising function, after masking secrets); `table`
+ * when it sits in a table cell, where GitHub splits on `|` even inside a code span.
+ */
+export function code(text: string, table = false): string {
   const clean = maskSecrets(text).replace(/\s+/g, " ").trim();
   if (!clean) return "—";
-  const longest = Math.max(0, ...[...clean.matchAll(/`+/g)].map((m) => m[0].length));
-  const ticks = "`".repeat(longest + 1);
-  const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";
-  return `${ticks}${pad}${clean}${pad}${ticks}`;
+  return neutralize(clean, "code", { table });
 }
 
-/** A fenced block longer than any fence inside `text`. */
+/** Log text as a fenced block no line of it can close. */
 export function fence(text: string, lang = "text"): string {
-  const clean = maskSecrets(text);
-  const longest = Math.max(0, ...[...clean.matchAll(/`{3,}/g)].map((m) => m[0].length));
-  const ticks = "`".repeat(Math.max(3, longest + 1));
-  return `${ticks}${lang}\n${clean.replace(/\n$/, "")}\n${ticks}`;
+  return neutralize(maskSecrets(text), "fence", { info: lang });
 }
 
 export function iso(t: number | null | undefined): string {
@@ -71,16 +69,16 @@ export function issueBody(inc: Incident, opts: IssueBodyOptions): string {
   const s = inc.sample;
   const request = s.method || s.path ? `${s.method ?? ""} ${s.path ?? ""}`.trim() : "";
   const rows: Array<[string, string]> = [
-    ["Service", code(inc.service ?? "")],
-    ["Exception", code(inc.exceptionType ?? "")],
+    ["Service", code(inc.service ?? "", true)],
+    ["Exception", code(inc.exceptionType ?? "", true)],
     ["Events", String(inc.count)],
     ["First seen", iso(inc.firstSeen)],
     ["Last seen", iso(inc.lastSeen)],
-    ["Request", request ? `${code(request)}${s.status ? ` → ${s.status}` : ""}` : "—"],
-    ["Trace id", code(s.traceId ?? "")],
-    ["Release", code(inc.lastRelease ?? s.release ?? "")],
+    ["Request", request ? `${code(request, true)}${s.status ? ` → ${s.status}` : ""}` : "—"],
+    ["Trace id", code(s.traceId ?? "", true)],
+    ["Release", code(inc.lastRelease ?? s.release ?? "", true)],
     ["Severity", severityOf(inc)],
-    ["Fingerprint", `${code(inc.fingerprint)} (${code(inc.fpVersion)})`],
+    ["Fingerprint", `${code(inc.fingerprint, true)} (${code(inc.fpVersion, true)})`],
   ];
   const lines = [
     renderMarker({ kind: ISSUE_MARKER_KIND, key: String(inc.id) }),
@@ -88,8 +86,8 @@ export function issueBody(inc: Incident, opts: IssueBodyOptions): string {
     "",
     "| | |",
     "|---|---|",
-    // GitHub splits table cells on `|` even inside code spans.
-    ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, "\\|")} |`),
+    // Every log-derived cell value above is a table-safe code span.
+    ...rows.map(([k, v]) => `| ${k} | ${v} |`),
     "",
     "**Message**",
     "",
@@ -129,7 +127,7 @@ export function statsBody(inc: Incident, now: number): string {
     `| New since the last update | ${Math.max(0, inc.count - inc.statsCount)} |`,
     `| First seen | ${iso(inc.firstSeen)} |`,
     `| Last seen | ${iso(inc.lastSeen)} |`,
-    `| Last release | ${code(inc.lastRelease ?? "").replace(/\|/g, "\\|")} |`,
+    `| Last release | ${code(inc.lastRelease ?? "", true)} |`,
     `| Status | ${inc.status} |`,
     `| Regressions | ${inc.regressionCount} |`,
     "",
@@ -226,7 +224,7 @@ export function resolvedSummary(inc: Incident): string {
     `| Fix | ${prList(inc, "merged") || "—"} |`,
     `| Fix merged | ${iso(inc.fixMergedAt)} |`,
     `| Resolved | ${iso(inc.resolvedAt)} |`,
-    `| Fixed in release | ${code(inc.fixRelease ?? "").replace(/\|/g, "\\|")} |`,
+    `| Fixed in release | ${code(inc.fixRelease ?? "", true)} |`,
     `| Events | ${inc.count} (first ${iso(inc.firstSeen)}, last ${iso(inc.lastSeen)}) |`,
     `| Regressions | ${inc.regressionCount} |`,
     "",

@@ -33,6 +33,17 @@ function mermaidIsPlausible(d: string): boolean {
   return /^(graph|flowchart|sequenceDiagram|classDiagram|stateDiagram(-v2)?|erDiagram)\b/.test(d);
 }
 
+/**
+ * The model's diagram, verbatim (escaping would break its syntax) but without the lines that make a
+ * diagram act: `click` (links and callbacks) and `%%` directives (which can loosen its security level).
+ */
+function inertMermaid(diagram: string): string {
+  return diagram
+    .split("\n")
+    .filter((l) => !/^\s*(click\b|%%)/i.test(l))
+    .join("\n");
+}
+
 export function renderDescribeSection(input: DescribeSectionInput): string {
   const d = input.describe;
   const out: string[] = ["### Steward summary"];
@@ -52,7 +63,7 @@ export function renderDescribeSection(input: DescribeSectionInput): string {
     );
   }
   // A broken diagram renders as an error box on GitHub; only plausible mermaid is shown.
-  if (d.diagram && mermaidIsPlausible(d.diagram)) out.push(fence(safeText(d.diagram), "mermaid"));
+  if (d.diagram && mermaidIsPlausible(d.diagram)) out.push(fence(inertMermaid(d.diagram), "mermaid"));
   out.push(renderNotCovered(input.notReviewed, "Not described"));
   if (input.prJson) out.push(renderPrJsonBlock(input.prJson));
   out.push(renderFooter("describe", input.usage));

@@ -1,8 +1,8 @@
 // Markdown for the issue↔code mapping comment on a PR, and the compact form the PR JSON carries.
+import { neutralize } from "../../github/neutralize.ts";
 import type { PrJson } from "../pr-json/schema.ts";
 import { cell, cellCode, code, renderFooter, safeText, type UsageFooter } from "../markdown.ts";
 import type { IssueMapping } from "../issue-map/index.ts";
-import { joinLines } from "../../linear-text.ts";
 
 export interface MappedIssue {
   number: number;
@@ -36,14 +36,15 @@ export function renderMapping(
   for (const i of issues) {
     const m = i.mapping;
     const via = i.source === "graphql" ? "linked on GitHub" : "closing keyword";
-    lines.push(`### #${i.number} ${safeText(i.title).replace(/\s+/g, " ").slice(0, 120)}`, "");
+    // Capped before shaping: a cut made after escaping could split a code span and free its URL.
+    lines.push(`### #${i.number} ${neutralize(i.title, "inline", { max: 120 })}`, "");
     const total = new Set(m.links.map((l) => l.element.value)).size + m.unaddressed.length;
     const cover =
       total === 0
         ? "the issue names no files, stack frames, identifiers or errors"
         : `coverage ${Math.round(m.coverage * 100)}% of ${total} elements`;
     lines.push(`<sub>${via} · ${cover}</sub>`, "");
-    if (i.relation) lines.push(`> ${joinLines(safeText(i.relation))}`, "");
+    if (i.relation) lines.push(`> ${neutralize(i.relation, "inline")}`, "");
     if (m.links.length) {
       lines.push("| Issue element | Changed file | Score | Evidence |", "|---|---|---|---|");
       for (const l of m.links.slice(0, MAX_LINKS)) {

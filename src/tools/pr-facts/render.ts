@@ -49,7 +49,7 @@ export function renderFacts(facts: PrFacts): string {
   } else {
     const lines: string[] = [];
     for (const d of added.slice(0, MAX_ROWS)) {
-      const where = d.section ? ` (${d.section})` : "";
+      const where = d.section ? ` (${cell(d.section)})` : "";
       lines.push(
         `- ➕ ${code(d.name)}${d.version ? ` ${code(d.version)}` : ""}${where} in ${code(d.manifest)}`,
       );
@@ -59,7 +59,8 @@ export function renderFacts(facts: PrFacts): string {
       lines.push(
         `- ${plural(changed.length, "version change")}: ${changed
           .slice(0, 8)
-          .map((d) => `${code(d.name)} ${d.from ?? "?"} → ${d.version ?? "?"}`)
+          // Versions come from the PR's manifests, written by whoever opened it.
+          .map((d) => `${code(d.name)} ${d.from ? code(d.from) : "?"} → ${d.version ? code(d.version) : "?"}`)
           .join(", ")}${changed.length > 8 ? ", …" : ""}`,
       );
     if (removed.length > 0)
@@ -82,7 +83,7 @@ export function renderFacts(facts: PrFacts): string {
   if (facts.secrets.length > 0) {
     const items = facts.secrets
       .slice(0, MAX_ROWS)
-      .map((s) => `- ${code(`${s.file}:${s.line}`)} — ${s.kind}: ${code(s.preview)}`);
+      .map((s) => `- ${code(`${s.file}:${s.line}`)} — ${cell(s.kind)}: ${code(s.preview)}`);
     out.push(
       `**🔐 Possible secrets added:** rotate any real credential; removing it from the branch is not enough.\n` +
         items.join("\n") +
@@ -94,7 +95,8 @@ export function renderFacts(facts: PrFacts): string {
     const items = facts.large
       .slice(0, MAX_ROWS)
       .map(
-        (l) => `- ${code(l.path)} — ${l.reason}${l.reason === "binary" ? "" : `, ${l.changedLines} lines`}`,
+        (l) =>
+          `- ${code(l.path)} — ${cell(l.reason)}${l.reason === "binary" ? "" : `, ${l.changedLines} lines`}`,
       );
     out.push(
       `**Large, generated or binary files:**\n${items.join("\n")}${more(facts.large.length - MAX_ROWS)}`,

@@ -1,5 +1,6 @@
 // Markdown for the similar-issues comment. Links are `#N` so GitHub renders titles and state.
 
+import { neutralize } from "../../github/neutralize.ts";
 import type { SimilarHit, SimilarResult } from "./find.ts";
 
 export const SIMILAR_MARKER = "<!-- steward:similar -->";
@@ -7,12 +8,8 @@ export const MAX_RESULTS = 5;
 
 function line(h: SimilarHit): string[] {
   const kind = h.kind === "pr" ? "PR " : "";
-  const title = h.title
-    .replace(/\s+/g, " ")
-    .replace(/([\\`*_[\]<>|])/g, "\\$1")
-    // A title must not @-mention people or teams from Steward's comment.
-    .replace(/@(?=[A-Za-z0-9])/g, "@\u200b")
-    .slice(0, 120);
+  // Titles are written by whoever opened the issue: literal text, capped before shaping.
+  const title = neutralize(h.title, "inline", { max: 120 });
   const out = [`- ${kind}#${h.number} ${title} (similarity ${h.score.toFixed(2)})`];
   if (h.closedBy.length) out.push(`  - possibly fixed by ${h.closedBy.map((n) => `#${n}`).join(", ")}`);
   return out;

@@ -142,7 +142,7 @@ describe("computeFacts on a feature PR", () => {
         "**Changed:** 5 files, +10 −1",
         "| Area | Files | Lines |\n|---|---:|---:|\n| src | 2 | +4 −0 |\n| (root) | 1 | +2 −1 |\n| test | 1 | +3 −0 |\n| .github | 1 | +1 −0 |",
         "**Tests:** ⚠️ 1 of 2 changed source files have no matching test change (1 test file changed):\n- `src/billing/invoice.ts` (expected e.g. `src/billing/invoice.test.ts`)",
-        "**Dependencies:** 1 new dependency\n- ➕ `decimal.js` `^10.4.3` (dependencies) in `package.json`\n- 1 version change: `zod` ^4.0.0 → ^4.6.7",
+        "**Dependencies:** 1 new dependency\n- ➕ `decimal.js` `^10.4.3` (dependencies) in `package.json`\n- 1 version change: `zod` `^4.0.0` → `^4.6.7`",
         "**Risky paths:**\n- `src/auth/session.ts` — authentication / authorization\n- `.github/workflows/ci.yml` — CI workflow",
       ].join("\n\n"),
     );
