@@ -1,8 +1,31 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { stringify } from "yaml";
+import { DEFAULT_RISK } from "../agents/commands.ts";
 import { validateConfigText } from "../config/repo.ts";
+import { PERMISSION_LEVELS, type RepoConfig } from "../config/schema.ts";
 import { CliUsageError, type CliCommand } from "./types.ts";
+
+const rank = (p: string) => PERMISSION_LEVELS.indexOf(p as (typeof PERMISSION_LEVELS)[number]);
+
+/**
+ * `agents.risk` may raise a command's risk above Steward's built-in floor, never lower it (a file
+ * edited in a PR must not make merges approvable by triage). The config as it applies, and a
+ * warning for each value that tries to go below its floor.
+ */
+export function applyRiskFloors(config: RepoConfig): { config: RepoConfig; warnings: string[] } {
+  const warnings: string[] = [];
+  const risk = { ...config.agents.risk };
+  for (const [type, floor] of Object.entries(DEFAULT_RISK) as Array<[keyof typeof risk, string]>) {
+    if (rank(risk[type]) < rank(floor)) {
+      warnings.push(
+        `agents.risk.${type}: "${risk[type]}" is below the built-in floor "${floor}", so "${floor}" applies (a repository file may raise a risk, never lower it)`,
+      );
+      risk[type] = floor as (typeof risk)[typeof type];
+    }
+  }
+  return { config: { ...config, agents: { ...config.agents, risk } }, warnings };
+}
 
 export const command: CliCommand = {
   name: "config",
@@ -10,7 +33,9 @@ export const command: CliCommand = {
   usage: `steward config check FILE [--print]
 
 Validates FILE against Steward's repository config schema, with no network.
-Prints "ok" (and the effective config with --print) or one line per problem; exits 1 when invalid.`,
+Prints "ok" (and, with --print, the config as it applies: every default filled in, and each
+agents.risk raised to its built-in floor) or one line per problem; exits 1 when invalid. A risk
+below its floor is valid but flagged with a warning, since the floor applies instead.`,
   async run(argv, io) {
     const [sub, file, ...rest] = argv;
     if (sub !== "check")
@@ -31,8 +56,10 @@ Prints "ok" (and the effective config with --print) or one line per problem; exi
       for (const e of result.errors) io.stderr(`  ${e}\n`);
       return 1;
     }
+    const applied = applyRiskFloors(result.config);
     io.stdout(`ok: ${file}\n`);
-    if (rest.includes("--print")) io.stdout(stringify(result.config));
+    for (const w of applied.warnings) io.stderr(`warning: ${w}\n`);
+    if (rest.includes("--print")) io.stdout(stringify(applied.config));
     return 0;
   },
 };
