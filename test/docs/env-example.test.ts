@@ -13,7 +13,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Every environment variable a file reads, by the ways Steward's code reads them. */
-export function envReads(text: string): string[] {
+function envReads(text: string): string[] {
   const names = new Set<string>();
   const add = (re: RegExp) => {
     for (const m of text.matchAll(re)) names.add(m[1]!);
