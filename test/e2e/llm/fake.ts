@@ -119,6 +119,18 @@ export class LlmFake {
   }
 
   /**
+   * A scripted answer for requests with this schema name (instead of a generated one), for flows whose
+   * outcome depends on what the model says (e.g. a major finding on a given line). The answer must
+   * still validate against the schema Steward sent; when it does not, the request fails with 500 and
+   * the problem is recorded in `scriptProblems`, so a script cannot smuggle in what a model could not say.
+   */
+  answerWith(name: string, value: unknown): void {
+    this.#scripted.set(name, value);
+  }
+  readonly scriptProblems: string[] = [];
+  #scripted = new Map<string, unknown>();
+
+  /**
    * Restarts the answer generator from `seed`: two fakes reseeded alike answer the same sequence of
    * requests alike (to compare two runs of the same flow, e.g. the App and the Action).
    */
@@ -262,7 +274,18 @@ export class LlmFake {
       });
     }
     let answer: string;
-    if (format === "json_schema") {
+    if (format === "json_schema" && this.#scripted.has(name)) {
+      const value = this.#scripted.get(name);
+      const validate = ajv.compile(body.response_format.json_schema.schema);
+      if (!validate(value)) {
+        this.scriptProblems.push(`${name}: ${ajv.errorsText(validate.errors)}`);
+        record.status = 500;
+        return send(500, {
+          error: { message: "scripted answer does not match the schema", type: "server_error" },
+        });
+      }
+      answer = JSON.stringify(value);
+    } else if (format === "json_schema") {
       answer = JSON.stringify(this.instanceOf(body.response_format.json_schema.schema, promptText(messages)));
     } else if (format === "json_object") {
       const repairing = messages.some((m) => m.role === "assistant");
