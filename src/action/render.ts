@@ -1,6 +1,6 @@
 // What a workflow run shows: the job summary (what was done, what was not and why) and, when a job
 // fails for good, the one comment on the PR or issue saying what failed and how to retry.
-import { code, safeText } from "../tools/markdown.ts";
+import { cell, code, safeText } from "../tools/markdown.ts";
 import type { JobReport } from "./executor.ts";
 
 export interface SummaryInput {
@@ -28,7 +28,7 @@ export function renderSummary(s: SummaryInput): string {
   if (s.jobs.length > 0) {
     const rows = s.jobs.map(
       (j) =>
-        `| ${outcomeIcon(j.outcome)} ${j.outcome} | ${code(j.kind)} | ${j.number ?? ""} | ${j.attempts} | ${(j.ms / 1000).toFixed(1)} s | ${j.reason ? safeText(j.reason).replace(/\|/g, "\\|").replace(/\n/g, " ") : ""} |`,
+        `| ${outcomeIcon(j.outcome)} ${j.outcome} | ${code(j.kind)} | ${j.number ?? ""} | ${j.attempts} | ${(j.ms / 1000).toFixed(1)} s | ${j.reason ? cell(j.reason) : ""} |`,
     );
     out.push(`| Outcome | Job | # | Attempts | Time | Why |\n|---|---|---|---|---|---|\n${rows.join("\n")}`);
   } else if (!s.skipped) out.push("Nothing to do for this event.");
