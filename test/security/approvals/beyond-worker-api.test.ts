@@ -4,8 +4,9 @@ import { commandHash } from "../../../src/agents/commands.ts";
 import { proposalHash } from "../../../src/agents/pin.ts";
 import { getProposal } from "../../../src/agents/proposals.ts";
 import { REPLIES_PER_USER_PER_WINDOW } from "../../../src/agents/replies.ts";
+import { sweepExpiredLeases } from "../../../src/agents/sweep.ts";
 import { backends } from "../../helpers/db.ts";
-import { Harness, ISSUE, MALLORY, MAYA, MO, PR } from "./harness.ts";
+import { Harness, ISSUE, MALLORY, MAYA, MO, PR, WES } from "./harness.ts";
 
 // Found in the attacker review of the worker API, slash commands and webhook routes (docs/SECURITY.md,
 // "Other attacks considered", A-…).
@@ -108,5 +109,30 @@ describe.each(backends)("worker loop: attacks beyond the list ($name)", ({ open 
     expect((await h.call(`/runs/${runId}/assistance/${q.body.id}`, token, undefined, "GET")).body.state).toBe(
       "open",
     );
+  });
+
+  it("A-stuck-approving: an approval stranded mid-check by a crash is never handed out, and is given back", async () => {
+    await h.agent("run the tests", MAYA);
+    const { runId, token } = await h.claim();
+    const p = await h.propose(runId, token, { type: "shell", argv: ["npm", "test"] });
+    // The process died after winning the approval, before its final checks finished.
+    await h.t.db.exec(
+      "UPDATE proposals SET status = 'approving', approved_by = 'wes', approved_via = 'checkbox', decided_delivery_id = 'd-crash', decided_at = $1 WHERE id = $2",
+      [Date.now() - 11 * 60_000, p.id],
+    );
+    expect((await h.approvedFor(runId, token)).body).toEqual({ commands: [] });
+    await sweepExpiredLeases(h.t.db, async () => {
+      throw new Error("no lease expired: no gateway needed");
+    });
+    expect(await getProposal(h.t.db, p.id)).toMatchObject({
+      status: "pending",
+      approvedBy: null,
+      approvedVia: null,
+      decidedDeliveryId: null,
+    });
+    await h.tick(p, WES);
+    expect(
+      (await h.approvedFor(runId, token)).body.commands.map((c: { proposalId: string }) => c.proposalId),
+    ).toEqual([p.id]);
   });
 });
