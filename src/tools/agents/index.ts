@@ -3,6 +3,7 @@ import type { CommentEditedEvent } from "../../agents/handle.ts";
 import { handleApprovalCommand, handleIssueBodyEdit, handleProposalEdit } from "../../agents/handle.ts";
 import { answerAssistance } from "../../agents/assistance.ts";
 import { invalidateTicketProposals } from "../../agents/invalidate.ts";
+import { refusalReply } from "../../agents/replies.ts";
 import { casStatus, rowToProposal } from "../../agents/proposals.ts";
 import { updateRunStatus } from "../../agents/status.ts";
 import { type Services, splitRepo } from "../../app/services.ts";
@@ -155,12 +156,16 @@ export function agentsJobs(s: Services): Record<string, JobHandler> {
           ? await deps.gateway.permission(p.sender.login)
           : { level: "none" as const, roleName: "none" };
       if (!meetsPermission(perm.level, config.agents.min_permission)) {
-        await deps.gateway.upsertComment({
-          issueNumber: p.number,
-          kind: "agent-reply",
-          key: `label:${delivery(job)}`,
-          body: `@${p.sender.login} adding \`${p.label}\` starts a worker run, which needs **${config.agents.min_permission}** permission; GitHub reports yours as **${perm.roleName}**. No run was started.`,
-        });
+        // One reply per ticket for label refusals, within the labeller's reply budget.
+        await refusalReply(
+          { db: s.db, gateway: deps.gateway, repo: job.repo!, log: s.log },
+          {
+            issue: p.number,
+            key: `refusal:label-${p.number}`,
+            sender: p.sender.login,
+            text: `@${p.sender.login} adding \`${p.label}\` starts a worker run, which needs **${config.agents.min_permission}** permission; GitHub reports yours as **${perm.roleName}**. No run was started.`,
+          },
+        );
         return;
       }
       // A retried job must not fold the same label trigger into the queued run twice.
