@@ -181,10 +181,37 @@ export class World {
     const repairs = this.schemaRepairs();
     if (this.llm) this.llm.requests.length = 0;
     const failed = (await this.failedJobs()).map((j) => j.kind);
+    const dotcom = this.linksToGithubCom();
     expect(invalid, "requests invalid against GitHub's REST description or GraphQL schema").toEqual([]);
     expect(dishonest, "simulator responses that do not match GitHub's description").toEqual([]);
     expect(repairs, "answers valid under the sent JSON Schema that Steward refused").toEqual([]);
     expect(failed, "jobs that failed for good").toEqual(opts.dead ?? []);
+    expect(dotcom, "links to github.com written on a GitHub Enterprise Server").toEqual([]);
+  }
+
+  /** Text Steward wrote (comments, reviews, review comments, issue and PR bodies) linking to github.com. */
+  linksToGithubCom(): string[] {
+    const out: string[] = [];
+    const bot = this.sim.botLogin;
+    for (const repo of this.sim.state.repos.values()) {
+      const texts = [
+        ...[...repo.comments.values()].filter((c) => c.user.login === bot).map((c) => c.body),
+        ...repo.reviews.filter((r) => r.user.login === bot).map((r) => r.body),
+        ...[...repo.reviewComments.values()].filter((c) => c.user.login === bot).map((c) => c.body),
+        ...[...repo.issues.values()].filter((i) => i.user.login === bot).map((i) => i.body ?? ""),
+        // Steward's section of a PR body (the author's text around it is theirs).
+        ...[...repo.issues.values()].map(
+          (i) =>
+            /<!-- steward:describe:start -->[\s\S]*?<!-- steward:describe:end -->/.exec(i.body ?? "")?.[0] ??
+            "",
+        ),
+      ];
+      for (const t of texts) {
+        const m = /https?:\/\/(www\.)?github\.com\/[^\s)"'>]*/.exec(t);
+        if (m) out.push(`${repo.fullName}: ${m[0]}`);
+      }
+    }
+    return out;
   }
 
   /** Log lines of the server at level warn or above (pino JSON). */
