@@ -55,7 +55,8 @@ export const serve: CliCommand = {
 
 Starts the GitHub App: webhook intake on PORT (default 3000) at WEBHOOK_PATH, /healthz, /metrics,
 the worker API, and the job runner. The store is DATABASE_URL (default sqlite:./data/steward.db).
-Without APP_ID and a private key it serves Probot's setup page, which registers the App from app.yml.
+Without APP_ID and a private key it serves Steward's setup page, which registers the App from app.yml
+(Probot's manifest flow) and writes APP_ID, PRIVATE_KEY and WEBHOOK_SECRET to .env.
 Environment: see .env.example.`,
   run: (argv, io) => runRole("serve", argv, io),
 };

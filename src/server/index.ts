@@ -1,4 +1,4 @@
-import { Probot, ProbotOctokit, run as runProbot, Server } from "probot";
+import { Probot, ProbotOctokit, Server } from "probot";
 import type { AppEnv } from "../config/env.ts";
 import { createServices, type Services } from "../app/services.ts";
 import { deadLetterNotice } from "../app/dead-letter.ts";
@@ -15,6 +15,7 @@ import { startIncidentLoop } from "../tools/incidents/serve.ts";
 import { createHandlers } from "../tools/registry.ts";
 import { extraRoutes } from "./extra-routes.ts";
 import { healthRoute, metricsRoute } from "./http.ts";
+import { startSetup } from "./setup.ts";
 
 export interface Running {
   db: Db;
@@ -38,7 +39,7 @@ function probotFor(env: AppEnv, log: Logger): Probot {
 
 /**
  * `steward serve` (intake + runner) and `steward worker` (runner only). Without App credentials,
- * serve hands over to Probot's setup page, which registers the App from app.yml.
+ * serve shows Steward's setup page, which registers the App from app.yml through Probot's manifest flow.
  */
 export async function start(
   env: AppEnv,
@@ -46,8 +47,8 @@ export async function start(
   role: "serve" | "worker",
 ): Promise<Running | undefined> {
   if (role === "serve" && (env.appId === undefined || !env.privateKey)) {
-    log.info("no App credentials: starting Probot's setup page to register the App from app.yml");
-    await runProbot(() => {}, { env: { ...process.env } as never });
+    // Probot's manifest flow behind Steward's own first screen (src/server/setup.ts).
+    await startSetup({ host: env.host, port: env.port, log });
     return undefined;
   }
   const db = await openDb(env.databaseUrl, { backgroundCheckpoint: true });
