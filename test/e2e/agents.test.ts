@@ -128,4 +128,36 @@ describe("e2e: /agent → worker → proposal → approval → execution", { tim
     expect(text).toContain("rita");
     expect(text).toContain("mike");
   });
+
+  it("the built-in `steward agent-runner` claims an issue's run, runs the coding-agent command, and reports", async () => {
+    const issue = w.sim.state.openIssue(repo, {
+      title: "Cart total ignores discounts",
+      body: "Steps: add a coupon.",
+      author: "rita",
+    });
+    await userComments(w, repo, issue.number, "alice", "/agent add a regression test for coupons");
+    await w.idle();
+    const status = bot(issue.number);
+    expect(status).toHaveLength(1);
+    // The agent CLI reads its instructions from the file the runner hands it, as a real one would.
+    const command = `node -e "const fs=require('fs');console.log('agent read: '+fs.readFileSync(process.env.STEWARD_INSTRUCTIONS_FILE,'utf8').trim())"`;
+    const runner = spawnSteward(
+      ["agent-runner", "--once", "--wait-ms", "5000", "--worker-id", "e2e-runner", "--command", command],
+      {
+        STEWARD_URL: w.url,
+        WORKER_SHARED_SECRET: SECRET,
+      },
+    );
+    expect(await runner.exited, runner.output()).toBe(0);
+    await w.idle();
+    const final = bot(issue.number).find((c) => c.id === status[0]?.id)?.body ?? "";
+    expect(final).toMatch(/completed/i);
+    expect(final).toContain("agent read: ");
+    expect(final).toContain("add a regression test for coupons");
+    const run = await w.db.one<{ state: string }>(
+      "SELECT state FROM runs WHERE ticket_number = $1 ORDER BY id DESC",
+      [issue.number],
+    );
+    expect(run?.state).toBe("completed");
+  });
 });
