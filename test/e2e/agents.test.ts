@@ -160,4 +160,76 @@ describe("e2e: /agent → worker → proposal → approval → execution", { tim
     );
     expect(run?.state).toBe("completed");
   });
+
+  it("/approve <id> <prefix> and /deny <id> by comment; a worker's question answered with /answer", async () => {
+    const issue = w.sim.state.openIssue(repo, {
+      title: "Old coupons never expire",
+      body: "Coupons from 2019 still apply.",
+      author: "rita",
+    });
+    await userComments(w, repo, issue.number, "alice", "/agent expire old coupons");
+    await w.idle();
+    const claim = await api("/claim", SECRET, { workerId: "e2e-worker-2", waitMs: 1000 });
+    expect(claim.status).toBe(200);
+    const { id: runId } = claim.body.run;
+    const token = claim.body.token as string;
+    const proposed = await api(`/runs/${runId}/proposals`, token, {
+      commands: [
+        { type: "label", number: issue.number, labels: ["coupons"] },
+        { type: "close_issue", number: issue.number },
+      ],
+    });
+    expect(proposed.status).toBe(201);
+    const [label, close] = proposed.body.proposals as Array<{ id: string; sha256: string }>;
+    await w.idle();
+    // A wrong hash prefix is refused; the right one approves and Steward labels the issue.
+    await userComments(w, repo, issue.number, "alice", `/approve ${label?.id} 000000000000`);
+    await w.idle();
+    expect(issue.labels).toEqual([]);
+    await userComments(w, repo, issue.number, "alice", `/approve ${label?.id} ${label?.sha256.slice(0, 12)}`);
+    await w.idle();
+    expect(issue.labels).toEqual(["coupons"]);
+    // /deny: the close is never executed.
+    await userComments(w, repo, issue.number, "alice", `/deny ${close?.id}`);
+    await w.idle();
+    expect(issue.state).toBe("open");
+    const states = await w.db.query<{ id: string; status: string }>(
+      "SELECT id, status FROM proposals WHERE id IN ($1, $2) ORDER BY id",
+      [label?.id ?? "", close?.id ?? ""],
+    );
+    expect(Object.fromEntries(states.map((r) => [r.id, r.status]))).toEqual({
+      [label?.id as string]: "executed",
+      [close?.id as string]: "denied",
+    });
+
+    // The worker asks; an outsider's answer never reaches it; alice's does.
+    const asked = await api(`/runs/${runId}/assistance`, token, { question: "Which date counts as old?" });
+    expect(asked.status).toBe(201);
+    await w.idle();
+    expect(
+      w.sim.state
+        .commentsOn(repo, issue.number)
+        .some((c) => c.user.login === w.sim.botLogin && c.body.includes("Which date counts as old?")),
+    ).toBe(true);
+    const poll = async () => {
+      const res = await fetch(`${w.url}/api/workers/runs/${runId}/assistance/${asked.body.id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return (await res.json()) as { state: string; answer?: string; answeredBy?: string };
+    };
+    await userComments(w, repo, issue.number, "rita", `/answer ${asked.body.id} anything before 2020`);
+    await w.idle();
+    expect((await poll()).state).not.toBe("answered");
+    await userComments(w, repo, issue.number, "alice", `/answer ${asked.body.id} older than 12 months`);
+    await w.idle();
+    expect(await poll()).toMatchObject({
+      state: "answered",
+      answer: "older than 12 months",
+      answeredBy: "alice",
+    });
+    expect((await api(`/runs/${runId}/result`, token, { status: "completed", summary: "done" })).status).toBe(
+      200,
+    );
+    await w.idle();
+  });
 });

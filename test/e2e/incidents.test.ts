@@ -117,4 +117,23 @@ describe("e2e: incidents from a log file to an issue", { timeout: 90_000 }, () =
       )?.status,
     ).toBe("fix-merged");
   });
+
+  it("/incident ignore by a triage user ignores the second incident", async () => {
+    repo.permissions.set("tina", "triage");
+    const issue = incidentIssues()[1] as SimIssue;
+    const { comment } = await userComments(w, repo, issue.number, "tina", "/incident ignore");
+    await w.idle();
+    expect(
+      repo.reactions
+        .filter((r) => r.subject.kind === "comment" && r.subject.id === comment.id)
+        .map((r) => r.content),
+    ).toEqual(["eyes"]);
+    expect(
+      (
+        await w.db.one<{ status: string }>("SELECT status FROM incidents WHERE issue_number = $1", [
+          issue.number,
+        ])
+      )?.status,
+    ).toBe("ignored");
+  });
 });
