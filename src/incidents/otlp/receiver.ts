@@ -137,6 +137,8 @@ export function createOtlpReceiver(d: OtlpReceiverDeps): OtlpHandler {
       );
       return reply(res, 200, kind, encodeResponse(kind, result.rejected, result.reason));
     } catch (err) {
+      // The sender went away mid-body: nobody to answer, nothing was counted.
+      if ((err as { code?: string }).code === "ECONNRESET") return;
       const f =
         err instanceof HttpFailure
           ? err
