@@ -1,6 +1,7 @@
 // One workflow run, start to finish: inputs and event → safety checks (bot sender, fork PR, pwn
 // request) → the App's own routes turn the event into jobs → the App's job handlers run them in
 // process → one failure comment if any job gave up → the job summary and a non-zero exit on failure.
+import { closeCompute } from "../compute/pool.ts";
 import { errorMessage, StewardError } from "../errors.ts";
 import { commandRoute } from "../events/commands.ts";
 import { isBotSender, toEvent } from "../events/intake.ts";
@@ -183,6 +184,8 @@ export async function runAction(deps: RunDeps): Promise<RunResult> {
     return { exitCode: 1, outcome: "failure", summary, jobs: [] };
   } finally {
     await built?.close().catch(() => {});
+    // The compute pool's worker threads would keep the step's process alive until their idle timeout.
+    await closeCompute().catch(() => {});
   }
 }
 

@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as core from "@actions/core";
 import nock from "nock";
 import pino from "pino";
 import { ProbotOctokit } from "probot";
@@ -83,6 +84,8 @@ export function actionEnv(event: string, payload: unknown, inputs: Record<string
     },
     async main() {
       stub();
+      // @actions/core caches the summary file's path on first use (one step = one process on a runner).
+      (core.summary as unknown as { _filePath?: string })._filePath = undefined;
       vi.stubEnv("STEWARD_LOG_LEVEL", "silent");
       return main({ ...process.env, ...env });
     },

@@ -42,7 +42,6 @@ describe("action: pull_request", () => {
   let t: TestDb;
   beforeEach(async () => {
     t = await sqliteTestDb();
-    nock.disableNetConnect();
   });
   afterEach(async () => {
     nock.cleanAll();
