@@ -82,8 +82,16 @@ export async function buildActionServices(opts: BuildOptions): Promise<ActionSer
   const indexFile = workspacePath(workspace, opts.inputs.indexPath, "index_path");
   mkdirSync(dirname(indexFile), { recursive: true });
   const appEnv = loadEnv(stewardEnv(opts, `sqlite:${indexFile}`));
-  const fileConfig = opts.inputs.configPath
-    ? await configFromFile(workspacePath(workspace, opts.inputs.configPath, "config"), opts.inputs.configPath)
+  // A bad config file fails each job that reads it (one failure comment, exit 1), not the start: the
+  // user learns about it on the PR or issue, where the run was for.
+  const configPath = opts.inputs.configPath;
+  const fileConfig = configPath
+    ? Promise.resolve()
+        .then(() => configFromFile(workspacePath(workspace, configPath, "config"), configPath))
+        .then(
+          (config) => ({ config }),
+          (error: unknown) => ({ error }),
+        )
     : undefined;
   const db = await openDb(appEnv.databaseUrl);
   const baseUrl = (opts.env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, "");
@@ -106,7 +114,9 @@ export async function buildActionServices(opts: BuildOptions): Promise<ActionSer
   // The workflow's token is not an installation: every job uses the one Octokit.
   services.octokit = async () => octokit;
   services.repoConfig = async (job) => {
-    const config = fileConfig ?? (await fromRepo(job));
+    const file = await fileConfig;
+    if (file && "error" in file) throw file.error;
+    const config = file ? file.config : await fromRepo(job);
     const tools = opts.inputs.tools;
     return tools ? { ...config, pr: { ...config.pr, auto: tools } } : config;
   };
