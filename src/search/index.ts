@@ -130,7 +130,10 @@ export class RepoIndex {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   };
 
-  /** Candidates for `q`: never `q.number` itself, only documents created before `q.createdAt`. */
+  /**
+   * Candidates for `q`: never `q.number` itself, only documents created before `q.createdAt` (or in the
+   * same second with a lower number).
+   */
   search(q: SimilarQuery, opts: SearchOptions = {}): Candidate[] {
     const limit = opts.limit ?? 10;
     const pool = opts.pool ?? 50;
@@ -193,7 +196,10 @@ export class RepoIndex {
     if (number === q.number) return false;
     if (q.createdAt === undefined) return true;
     const c = this.#entries.get(number)?.doc.createdAt;
-    return c === undefined || c < q.createdAt;
+    if (c === undefined || c < q.createdAt) return true;
+    // GitHub's timestamps have whole seconds: two issues filed in the same second are ordered by
+    // number, which a repository hands out in filing order.
+    return c === q.createdAt && q.number !== undefined && number < q.number;
   }
 
   /** Documents only: rebuilding from them is fast (see bench/similar.ts) and keeps the format stable. */

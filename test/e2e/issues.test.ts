@@ -56,9 +56,8 @@ describe("e2e: issues", { timeout: 60_000 }, () => {
     repo = w.sim.state.addRepo("acme/hadoop");
     repo.permissions.set("tina", "triage");
     repo.permissions.set("rita", "read");
-    // A grace window of about 2 s, so the test can see that nothing happens before it ends. The
-    // similar-issue ranking is the deterministic one: a generic model answer may rank anything.
-    repo.files.set(".github/steward.yml", "issues:\n  grace_minutes: 0.03\n  similar:\n    rerank: false\n");
+    // A grace window of about 2 s, so the test can see that nothing happens before it ends.
+    repo.files.set(".github/steward.yml", "issues:\n  grace_minutes: 0.03\n");
     repo.files.set("hadoop-project/pom.xml", "<project/>\n");
     repo.files.set(
       "hadoop-common-project/hadoop-common/src/main/java/org/apache/hadoop/fs/FileSystem.java",

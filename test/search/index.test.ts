@@ -19,6 +19,16 @@ describe("RepoIndex.search", () => {
     expect(got).toEqual([1]);
   });
 
+  it("counts an issue filed in the same second with a lower number as earlier (GitHub's timestamps have whole seconds)", () => {
+    const same = docs().map((d) => (d.number === 1 ? { ...d, createdAt: q.createdAt } : d));
+    const idx = RepoIndex.fromDocs(same);
+    expect(idx.search(q).map((c) => c.number)).toEqual([1]);
+    // A higher number in the same second was filed after the query: not a candidate.
+    expect(idx.search({ ...q, number: 0 }).map((c) => c.number)).toEqual([]);
+    // Without the query's number there is no order to go by.
+    expect(idx.search({ ...q, number: undefined }).map((c) => c.number)).not.toContain(1);
+  });
+
   it("treats documents without created_at as candidates, and all documents when the query has none", () => {
     const idx = RepoIndex.fromDocs(docs());
     expect(
