@@ -61,6 +61,26 @@ describe("e2e: pull requests", { timeout: 60_000 }, () => {
       expect(pr.pull?.files.map((f) => f.filename)).toContain(c.path);
   });
 
+  it("a draft PR is left alone (pr.drafts: false) until it is marked ready for review", async () => {
+    const pr = w.sim.state.openPull(repo, {
+      title: "WIP query",
+      body: "Not yet.",
+      author: "alice",
+      head: "wip/q",
+      files: prFiles("ky-query-method"),
+      draft: true,
+    });
+    await w.deliver("pull_request", pullRequestPayload(w, repo, pr, "opened"));
+    await w.idle();
+    expect(bot(pr.number)).toEqual([]);
+    expect(pr.body).toBe("Not yet.");
+    if (pr.pull) pr.pull.draft = false;
+    await w.deliver("pull_request", pullRequestPayload(w, repo, pr, "ready_for_review"));
+    await w.idle();
+    expect(pr.body).toContain("<!-- steward:describe:start -->");
+    expect(bot(pr.number).filter((c) => c.body.includes("## Steward review"))).toHaveLength(1);
+  });
+
   it("a push reviews only the new commits, and edits the same review comment", async () => {
     const pr = openPr("Query method", "ky-query-method");
     await w.deliver("pull_request", pullRequestPayload(w, repo, pr, "opened"));
