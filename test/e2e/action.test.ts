@@ -2,6 +2,9 @@
 // `steward serve` (signed webhooks), one by the action's bundle in a simulated Actions environment (the
 // workflow files of docs/action.md). After each event both must show a user exactly the same thing —
 // comments, reviews, inline comments, PR body, labels, reactions — with 0 invalid requests on either side.
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ACTIONS_BOT, ActionWorld, seedRepo, seen, WINDOWS } from "./action-harness.ts";
 import { startWorld, type World } from "./harness.ts";
@@ -175,6 +178,40 @@ describe("e2e: the Action posts exactly what the App posts", { timeout: 120_000 
     expect(fromApp.comments.length).toBeGreaterThan(0);
     expect(seen(act.sim, actRepo, a.number)).toEqual(fromApp);
     expect(summary).toContain("| ✅ done | `issue.triage` |");
+  });
+
+  it("the similar-issues index lives in index_path across runs (actions/cache), and is rebuilt when absent", async () => {
+    const file = join(act.workspace, ".steward/index.db");
+    const meta = () => {
+      const db = new DatabaseSync(file, { readOnly: true });
+      try {
+        return db
+          .prepare("SELECT backfilled_at AS at, doc_count AS docs FROM repo_index_meta WHERE repo = ?")
+          .get("acme/widgets") as { at: number; docs: number } | undefined;
+      } finally {
+        db.close();
+      }
+    };
+    const first = meta();
+    // The issue and the PR of the earlier steps are in the index the issues.opened run built.
+    expect(first?.docs).toBeGreaterThanOrEqual(2);
+    const openAndRun = async () => {
+      const issue = act.sim.state.openIssue(actRepo, {
+        title: "Cache key collides",
+        body: "Two keys.",
+        author: "bob",
+      });
+      const r = await act.run("issues", issuesPayload(act.world, actRepo, issue, "opened"), { env: WINDOWS });
+      expect(r.code, r.log.slice(-2000)).toBe(0);
+    };
+    // A cache hit: the index is kept current, not rebuilt.
+    await openAndRun();
+    expect(meta()?.at).toBe(first?.at);
+    // A cache miss (first run, or evicted): rebuilt from the API.
+    rmSync(file);
+    await openAndRun();
+    expect(meta()?.at).toBeGreaterThan(first!.at);
+    expect(meta()?.docs).toBeGreaterThan(first!.docs);
   });
 
   it("a fork PR on pull_request: nothing posted, the job summary says why", async () => {
