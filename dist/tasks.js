@@ -210554,7 +210554,10 @@ var RepoIndex = class _RepoIndex {
     const df = this.#df.get(t) ?? 0;
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   };
-  /** Candidates for `q`: never `q.number` itself, only documents created before `q.createdAt`. */
+  /**
+   * Candidates for `q`: never `q.number` itself, only documents created before `q.createdAt` (or in the
+   * same second with a lower number).
+   */
   search(q, opts = {}) {
     const limit = opts.limit ?? 10;
     const pool = opts.pool ?? 50;
@@ -210608,7 +210611,8 @@ var RepoIndex = class _RepoIndex {
     if (number === q.number) return false;
     if (q.createdAt === void 0) return true;
     const c = this.#entries.get(number)?.doc.createdAt;
-    return c === void 0 || c < q.createdAt;
+    if (c === void 0 || c < q.createdAt) return true;
+    return c === q.createdAt && q.number !== void 0 && number < q.number;
   }
   /** Documents only: rebuilding from them is fast (see bench/similar.ts) and keeps the format stable. */
   toJSON() {
