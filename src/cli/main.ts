@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ConfigurationError, errorMessage, StewardError } from "../errors.ts";
 import { commands } from "./index.ts";
+import { terminalSafe } from "./terminal.ts";
 import { CliUsageError, type CliIO } from "./types.ts";
 
 export function processIO(): CliIO {
@@ -35,8 +36,22 @@ async function topHelp(): Promise<string> {
   return lines.join("\n") + "\n";
 }
 
+/**
+ * The io every command gets: whatever it prints, outside text included, loses terminal control
+ * characters on the way out (src/cli/terminal.ts). The spinner keeps a raw channel.
+ */
+export function safeIO(io: CliIO): CliIO {
+  return {
+    ...io,
+    stdout: (t) => io.stdout(terminalSafe(t)),
+    stderr: (t) => io.stderr(terminalSafe(t)),
+    control: io.control ?? io.stderr,
+  };
+}
+
 /** Runs one CLI invocation and returns its exit code. */
-export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<number> {
+  const io = safeIO(rawIO);
   const [name, ...rest] = argv;
   if (name === "--version" || name === "-v" || name === "version") {
     io.stdout(`steward ${stewardVersion()}\n`);

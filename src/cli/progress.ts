@@ -12,11 +12,12 @@ export async function withProgress<T>(
   everyMs = 200,
 ): Promise<T> {
   if (!(io.stderrIsTTY ?? false)) return fn();
+  const raw = io.control ?? io.stderr;
   const started = Date.now();
   let frame = 0;
   const draw = () => {
     const secs = Math.floor((Date.now() - started) / 1000);
-    io.stderr(`\r${FRAMES[frame++ % FRAMES.length]} ${label}… ${secs}s`);
+    raw(`\r${FRAMES[frame++ % FRAMES.length]} ${label}… ${secs}s`);
   };
   draw();
   const timer = setInterval(draw, everyMs);
@@ -24,6 +25,6 @@ export async function withProgress<T>(
     return await fn();
   } finally {
     clearInterval(timer);
-    io.stderr("\r\x1b[2K");
+    raw("\r\x1b[2K");
   }
 }

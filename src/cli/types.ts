@@ -10,6 +10,11 @@ export interface CliIO {
   isTTY: boolean;
   /** stderr is a terminal: spinners while waiting go there. */
   stderrIsTTY?: boolean;
+  /**
+   * Steward's own terminal control on stderr (the spinner's "\r" and erase-line). `main()` passes
+   * stdout and stderr through `terminalSafe`; only this channel is written raw.
+   */
+  control?: (text: string) => void;
 }
 
 export interface CliCommand {
