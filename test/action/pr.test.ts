@@ -100,4 +100,36 @@ describe("action: pull_request", () => {
       a.cleanup();
     }
   });
+
+  it("the tools input replaces pr.auto: tools=review reviews without describing", async () => {
+    const llm = llmByName({ review: REVIEW });
+    const gh = world();
+    const a = actionEnv("pull_request", prOpened(), { tools: "review" });
+    try {
+      const r = await a.run();
+      expect(r.exitCode).toBe(0);
+      expect(r.jobs.map((j) => j.kind)).toEqual(["pr.auto", "pr.review", "pr.map-issues", "index.update"]);
+      expect(llm.calls).toEqual(["review"]);
+      expect(gh.pr.body).toBe(pullRequest().body);
+      expect(gh.reviews).toHaveLength(1);
+    } finally {
+      gh.stop();
+      llm.stop();
+      a.cleanup();
+    }
+  });
+
+  it("tools=none: no PR tool runs on pull_request", async () => {
+    const gh = world();
+    const a = actionEnv("pull_request", prOpened(), { tools: "none" });
+    try {
+      const r = await a.run();
+      expect(r.exitCode).toBe(0);
+      expect(r.jobs.map((j) => j.kind)).toEqual(["pr.auto", "pr.map-issues", "index.update"]);
+      expect(gh.reviews).toEqual([]);
+    } finally {
+      gh.stop();
+      a.cleanup();
+    }
+  });
 });

@@ -181,8 +181,19 @@ describe("the bundle's entry (main)", () => {
     const p = examplePayload("issues", "opened");
     p.sender = { ...p.sender, login: "renovate[bot]", type: "Bot" };
     const a = actionEnv("issues", p);
+    const out: string[] = [];
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk: any) => {
+      out.push(String(chunk));
+      return true;
+    });
     try {
       expect(await a.main()).toBe(0);
+      write.mockRestore();
+      // The token and the LLM key are masked in the run's log before anything else is written.
+      expect(out.slice(0, 2)).toEqual([
+        `::add-mask::${a.env.INPUT_GITHUB_TOKEN}\n`,
+        `::add-mask::${a.env.INPUT_LLM_API_KEY}\n`,
+      ]);
       expect(a.summaryFile()).toContain("Event `issues.opened` on `Codertocat/Hello-World` #1.");
       expect(a.summaryFile()).toContain(
         "The event was sent by a bot; Steward ignores bots, as the App does.",
@@ -190,6 +201,7 @@ describe("the bundle's entry (main)", () => {
       expect(a.outputs()).toMatch(/^result<<(.+)\nskipped\n\1\n/m);
       expect(a.outputs()).toMatch(/^jobs<<(.+)\n\[\]\n\1\n/m);
     } finally {
+      write.mockRestore();
       a.cleanup();
     }
   });
