@@ -1,9 +1,11 @@
+import { createServer } from "node:http";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { listIncidents } from "../../../src/incidents/registry.ts";
 import { SYNC_EVERY_MS, startIncidentLoop } from "../../../src/tools/incidents/serve.ts";
 import { GH, mockInstallationToken, mockNoRepoConfig, testApp } from "../../helpers/app.ts";
 import { sqliteTestDb, type TestDb } from "../../helpers/db.ts";
+import { freePort } from "../../helpers/server.ts";
 import { LogFile, pinoError } from "../../incidents/github/helpers.ts";
 
 async function until<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
@@ -143,11 +145,66 @@ describe("incident loop inside serve", () => {
     ]);
   });
 
+  it("STEWARD_OTLP_TOKEN alone mounts POST /v1/logs on the serve port; STEWARD_OTLP_PORT moves it to its own", async () => {
+    const app = testApp(t.db, { STEWARD_OTLP_TOKEN: "tok-1" });
+    const loop = startIncidentLoop(app.services);
+    try {
+      expect(loop.routes).toHaveLength(1);
+      expect(loop.otlpServer).toBeUndefined();
+      const server = createServer((req, res) => {
+        void loop.routes[0]!(req, res, new URL(req.url ?? "/", "http://x")).then((handled) => {
+          if (!handled) res.writeHead(404).end();
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+      const port = (server.address() as { port: number }).port;
+      const noToken = await fetch(`http://127.0.0.1:${port}/v1/logs`, {
+        method: "POST",
+        body: "{}",
+        headers: { "content-type": "application/json" },
+      });
+      expect(noToken.status).toBe(401);
+      const ok = await fetch(`http://127.0.0.1:${port}/v1/logs`, {
+        method: "POST",
+        body: "{}",
+        headers: { "content-type": "application/json", authorization: "Bearer tok-1" },
+      });
+      expect(ok.status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: "POST" })).status).toBe(404);
+      server.close();
+    } finally {
+      await loop.stop();
+    }
+    const own = await freePort();
+    const app2 = testApp(t.db, {
+      STEWARD_OTLP_TOKEN: "tok-1",
+      STEWARD_OTLP_PORT: String(own),
+      HOST: "127.0.0.1",
+    });
+    const loop2 = startIncidentLoop(app2.services);
+    try {
+      expect(loop2.routes).toEqual([]);
+      await new Promise<void>((r) =>
+        loop2.otlpServer!.listening ? r() : loop2.otlpServer!.once("listening", () => r()),
+      );
+      const r = await fetch(`http://127.0.0.1:${own}/v1/logs`, {
+        method: "POST",
+        body: "{}",
+        headers: { "content-type": "application/json", authorization: "Bearer tok-1" },
+      });
+      expect(r.status).toBe(200);
+    } finally {
+      await loop2.stop();
+    }
+  });
+
   it("stays out of the job table when nothing is configured", async () => {
     const app = testApp(t.db);
     const loop = startIncidentLoop(app.services);
     await loop.stop();
     expect(loop.ingest).toBeUndefined();
+    // No STEWARD_OTLP_TOKEN: no /v1/logs route at all (the server answers 404).
+    expect(loop.routes).toEqual([]);
     expect(await t.db.query("SELECT kind FROM jobs")).toEqual([]);
   });
 });
