@@ -72,4 +72,29 @@ describe.each(backends)("A10 refusal replies cannot be amplified ($name)", ({ op
     expect(h.merges()).toHaveLength(1);
     expect(h.replies().at(-1)).toMatch(/^✅ Approved by @maya \(maintain\)/);
   });
+
+  it("an outsider toggling a box in their OWN comment: one reply, edited in place, within the budget", async () => {
+    const p = await pending();
+    const line = `- [ ] approve ${p.id} (sha256:${p.sha256.slice(0, 12)})`;
+    const own = h.gh.userComment(PR, "mallory", line);
+    let from = line;
+    for (let i = 0; i < 10; i++) {
+      const to = from === line ? line.replace("[ ]", "[x]") : line;
+      const ev = h.commentEdited(own.id, from, to, MALLORY);
+      ev.comment.user = { ...ev.comment.user, login: "mallory", id: 66, type: "User" };
+      ev.comment.performed_via_github_app = null;
+      own.body = to;
+      await h.send("issue_comment", ev);
+      await h.drain();
+      from = to;
+    }
+    expect(h.merges()).toEqual([]);
+    expect(h.gh.own("agent-reply")).toHaveLength(1);
+    expect(replyWrites()).toEqual(["POST"]);
+    expect(h.replies()).toEqual([
+      "⛔ Steward refused this approval from @mallory: approval boxes count only in Steward's own proposal comments. Nothing was executed.",
+    ]);
+    const refusals = (await readAudit(h.t.db)).filter((a) => a.senderLogin === "mallory");
+    expect(refusals).toHaveLength(5); // one per tick (the un-ticks are not approvals)
+  });
 });
