@@ -1,3 +1,4 @@
+import { neutralize } from "../github/neutralize.ts";
 import type { Logger } from "../logger.ts";
 import type { Db } from "../store/types.ts";
 import {
@@ -368,7 +369,7 @@ async function execute(
     result = await runGitHubCommand(deps.gateway, p);
   } catch (err) {
     ok = false;
-    result = `failed: ${err instanceof Error ? err.message : String(err)}`;
+    result = `failed: ${neutralize(err instanceof Error ? err.message : String(err), "inline", { max: 500 })}`;
   }
   await casStatus(deps.db, p.id, ["executing"], ok ? "executed" : "failed", {
     result: { ok, result },
@@ -398,7 +399,7 @@ async function runGitHubCommand(gw: AgentGateway, p: Proposal): Promise<string> 
       return `merged #${c.number} (${c.method})`;
     case "label":
       await gw.addLabels({ issueNumber: c.number, labels: c.labels });
-      return `labelled #${c.number}: ${c.labels.join(", ")}`;
+      return `labelled #${c.number}: ${c.labels.map((l) => neutralize(l, "code", { max: 100 })).join(", ")}`;
     case "close_issue":
       await gw.closeIssue({ issueNumber: c.number });
       return `closed #${c.number}`;

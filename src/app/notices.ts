@@ -1,4 +1,5 @@
 import { CONFIG_PATH } from "../config/repo.ts";
+import { neutralize } from "../github/neutralize.ts";
 import type { Job } from "../jobs/types.ts";
 
 export function renderConfigNotice(errors: string[]): string {
@@ -7,7 +8,8 @@ export function renderConfigNotice(errors: string[]): string {
     "",
     "Steward is running with its **default settings** for this repository until the file is fixed:",
     "",
-    ...errors.map((e) => `- \`${e}\``),
+    // The messages quote keys and values from the YAML file.
+    ...errors.map((e) => `- ${neutralize(e, "code")}`),
     "",
     `Check a fix locally with \`steward config check ${CONFIG_PATH}\`. This note is posted once per distinct problem.`,
   ].join("\n");
@@ -18,7 +20,8 @@ export function renderFailure(job: Job, reason: string, retryHint: string): stri
   return [
     `### ❌ Steward could not finish \`${job.kind}\``,
     "",
-    reason,
+    // Error messages can quote outside text (a GitHub answer, the model's output, a log line).
+    neutralize(reason, "markdown", { max: 2_000 }),
     "",
     `It tried ${job.attempts} time${job.attempts === 1 ? "" : "s"}. ${retryHint}`,
     "",

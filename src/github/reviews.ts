@@ -5,6 +5,7 @@
 import { canAnchor } from "../diff/anchor.ts";
 import type { DiffFile, ReviewAnchor } from "../diff/types.ts";
 import { truncateBody } from "./body.ts";
+import { neutralize } from "./neutralize.ts";
 import { isOwnAuthor } from "./comments.ts";
 import { gitHubReason, statusOf, wrapGitHub } from "./errors.ts";
 import { BODY_TARGET, PER_PAGE_MAX, type REVIEW_EVENTS } from "./limits.ts";
@@ -74,7 +75,7 @@ export function renderRejected(rejected: RejectedComment[]): string {
   const n = rejected.length;
   const items = rejected.map(
     ({ comment, reason }) =>
-      `**\`${comment.path}\` ${lines(comment)} (${comment.side === "LEFT" ? "old" : "new"} side)**: not placed inline because ${reason}\n\n${comment.body}`,
+      `**${neutralize(comment.path, "code")} ${lines(comment)} (${comment.side === "LEFT" ? "old" : "new"} side)**: not placed inline because ${reason}\n\n${comment.body}`,
   );
   return `\n\n<details>\n<summary>${n} comment${n === 1 ? "" : "s"} could not be placed on the diff</summary>\n\n${items.join("\n\n---\n\n")}\n\n</details>`;
 }
