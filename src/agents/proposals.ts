@@ -8,6 +8,7 @@ import {
   canonicalJson,
   commandSchema,
   DEFAULT_POLICY,
+  displayCommand,
   type Risk,
   type RiskPolicy,
 } from "./commands.ts";
@@ -116,6 +117,9 @@ export async function listProposals(db: Db, runId: number): Promise<Proposal[]> 
   ).map(rowToProposal);
 }
 
+/** Characters of the displayed command block a proposal may have (hidden characters count escaped). */
+export const MAX_DISPLAYED_COMMAND = 50_000;
+
 /** A proposal the ticket's live state does not allow (closed, locked, gone): nothing was stored. */
 export class ProposalRefusedError extends StewardError {}
 
@@ -137,9 +141,17 @@ export async function createProposals(
   commands: Command[],
 ): Promise<Proposal[]> {
   const policy = deps.policy ?? DEFAULT_POLICY;
-  for (const command of commands)
+  for (const command of commands) {
     if (command.type === "deploy" && !deployArgv(policy, command.environment))
       throw new InvalidInputError(`deploy: environment '${command.environment}' is not configured`);
+    // The approver must be able to read the whole command in one comment (GitHub's body limit is
+    // 65,536 characters; a split or truncated proposal could never pass its integrity check).
+    const shown = displayCommand(command).length;
+    if (shown > MAX_DISPLAYED_COMMAND)
+      throw new InvalidInputError(
+        `${command.type}: the command is too large to show for approval (${shown} characters as displayed; at most ${MAX_DISPLAYED_COMMAND})`,
+      );
+  }
   const closed = await ticketProblem(deps.gateway, run.ticketNumber);
   if (closed) {
     await writeAudit(deps.db, {

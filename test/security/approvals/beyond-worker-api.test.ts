@@ -135,4 +135,17 @@ describe.each(backends)("worker loop: attacks beyond the list ($name)", ({ open 
       (await h.approvedFor(runId, token)).body.commands.map((c: { proposalId: string }) => c.proposalId),
     ).toEqual([p.id]);
   });
+
+  it("A-oversize: a command too large to show in one comment is refused up front (400), nothing posted", async () => {
+    await h.agent("go", MAYA);
+    const { runId, token } = await h.claim();
+    // 150 arguments of 400 invisible characters: each is shown as a 6-character escape.
+    const argv = ["x", ...Array.from({ length: 150 }, () => "\u200B".repeat(400))];
+    const r = await h.call(`/runs/${runId}/proposals`, token, { commands: [{ type: "shell", argv }] });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(
+      /^shell: the command is too large to show for approval \(\d+ characters as displayed; at most 50000\)$/,
+    );
+    expect(h.gh.own("proposal")).toEqual([]);
+  });
 });
