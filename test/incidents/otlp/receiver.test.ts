@@ -292,6 +292,38 @@ describe("OTLP/HTTP logs receiver", () => {
     ]);
   });
 
+  it("503 with Retry-After 1 when more requests wait for the store than the queue holds", async () => {
+    const s = await serve(t, { maxQueue: 2 });
+    server = s.server;
+    // Hold the store: an open write transaction on the SQLite file makes commits wait.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const blocker = t.db.tx(async (tx) => {
+      await tx.exec(
+        "INSERT INTO kv (namespace, key, value, expires_at, updated_at) VALUES ('t', 'otlp-test-hold', '1', NULL, 0)",
+      );
+      await held;
+    });
+    const bodies = [1, 2, 3, 4].map((n) => sdkBodies(`svc-${n}`, exceptions(1)).protobuf);
+    const pending = bodies.map((b) => post(s.url, b));
+    // All four connected (their small bodies follow at once), then a margin for them to be read.
+    for (let open = 0; open < 4; ) {
+      await new Promise((r) => setTimeout(r, 20));
+      open = await new Promise<number>((r) => s.server.getConnections((_e, n) => r(n)));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await blocker;
+    const answers = await Promise.all(pending);
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([200, 200, 503, 503]);
+    for (const a of answers.filter((x) => x.status === 503)) expect(a.headers.get("retry-after")).toBe("1");
+    // Exactly the two accepted batches were counted.
+    expect((await counts(t)).length).toBe(2);
+  });
+
   it("503 with Retry-After when the store is unavailable", async () => {
     const s = await serve(t);
     server = s.server;
