@@ -112,15 +112,27 @@ export function createRunner(opts: RunnerOptions): Runner {
       "INSERT INTO job_runs (job_id, attempt, worker, started_at) VALUES ($1, $2, $3, $4) RETURNING id",
       [job.id, job.attempts, workerId, Date.now()],
     );
-    const finishRun = (outcome: string, error: string | null) =>
-      opts.db
-        .exec("UPDATE job_runs SET finished_at = $1, outcome = $2, error = $3 WHERE id = $4", [
-          Date.now(),
-          outcome,
-          error,
-          runRow?.id ?? 0,
-        ])
-        .catch((err) => log.warn({ err }, "could not record job run outcome"));
+    // The audit row is retried briefly: a connection dropped at this moment (failover, restart) must
+    // not leave a finished attempt without its outcome.
+    const finishRun = async (outcome: string, error: string | null) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await opts.db.exec("UPDATE job_runs SET finished_at = $1, outcome = $2, error = $3 WHERE id = $4", [
+            Date.now(),
+            outcome,
+            error,
+            runRow?.id ?? 0,
+          ]);
+          return;
+        } catch (err) {
+          if (attempt >= 3) {
+            log.warn({ err: errorMessage(err) }, "could not record job run outcome");
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 250 * attempt));
+        }
+      }
+    };
     const lost = (what: string) => {
       const err = new LeaseLostError(job.id, what);
       if (!abort.signal.aborted) {

@@ -36,6 +36,20 @@ function errorCode(err: APIError): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
+/**
+ * The answer's body broke off: undici reports a socket closed mid-body as `TypeError: terminated` (cause
+ * `UND_ERR_SOCKET`), outside the SDK's connection errors. Network trouble, so worth a retry.
+ */
+function droppedConnection(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^(UND_ERR_SOCKET|UND_ERR_CLOSED|ECONNRESET|EPIPE)$/.test(code))
+      return true;
+    if (e instanceof TypeError && e.message === "terminated") return true;
+  }
+  return false;
+}
+
 export function wrapLlmError(err: unknown, ctx: WrapContext): LLMError {
   if (err instanceof LLMError) return err;
   if (err instanceof APIUserAbortError) {
@@ -58,6 +72,13 @@ export function wrapLlmError(err: unknown, ctx: WrapContext): LLMError {
       transient: true,
       cause: err,
       userMessage: `Steward could not reach the LLM endpoint (${ctx.host}). Steward retries this automatically; check LLM_BASE_URL and the network if this persists.`,
+    });
+  }
+  if (!(err instanceof APIError) && droppedConnection(err)) {
+    return new LLMError(`LLM endpoint ${ctx.host} closed the connection mid-answer`, {
+      transient: true,
+      cause: err,
+      userMessage: `The LLM endpoint (${ctx.host}) closed the connection before its answer was complete. Steward retries this automatically; check the endpoint or any proxy in front of it if this persists.`,
     });
   }
   if (!(err instanceof APIError)) {

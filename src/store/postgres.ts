@@ -10,6 +10,9 @@ function bind(params: SqlValue[] | undefined): unknown[] {
   return params.map((p) => (typeof p === "boolean" ? (p ? 1 : 0) : p));
 }
 
+/** Client-side limit of one statement; Steward's statements take milliseconds. */
+const QUERY_TIMEOUT_MS = 60_000;
+
 type Queryable = Pick<pg.Pool, "query"> | pg.PoolClient;
 
 function handleFor(q: Queryable, pool: PgDb): Db {
@@ -34,7 +37,15 @@ export class PgDb implements Db {
   readonly #root: Db;
 
   constructor(connectionString: string, opts: { max?: number } = {}) {
-    this.pool = new pg.Pool({ connectionString, max: opts.max ?? 10, connectionTimeoutMillis: 5_000 });
+    this.pool = new pg.Pool({
+      connectionString,
+      max: opts.max ?? 10,
+      connectionTimeoutMillis: 5_000,
+      // A statement on a connection the server dropped (restart, failover, pg_terminate_backend) must
+      // fail, not hang the job runner's claim loop forever.
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
+    });
     // An idle client that errors (server restart) must not crash the process.
     this.pool.on("error", () => {});
     this.#root = handleFor(this.pool, this);
@@ -52,16 +63,20 @@ export class PgDb implements Db {
 
   async tx<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query("BEGIN");
       const out = await fn(handleFor(client, this));
       await client.query("COMMIT");
       return out;
     } catch (err) {
-      await client.query("ROLLBACK").catch(() => {});
+      await client.query("ROLLBACK").catch((e) => {
+        // The connection itself is gone: it must not go back to the pool.
+        broken = e instanceof Error ? e : new Error(String(e));
+      });
       throw err;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 

@@ -14,6 +14,8 @@ export interface FakeComment {
 export class FakeGitHub {
   readonly comments = new Map<number, FakeComment[]>();
   readonly requests: string[] = [];
+  /** Added before every answer (GitHub's latency), in ms. */
+  delayMs = 0;
   /** When it returns true for "METHOD path", the request is applied but never answered. */
   hold: ((route: string) => boolean) | undefined;
   onHold: (() => void) | undefined;
@@ -48,6 +50,7 @@ export class FakeGitHub {
     const path = url.pathname.replace(/^\/api\/v3/, "");
     const route = `${req.method} ${path}`;
     this.requests.push(route);
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     const send = (status: number, data: unknown) => {
       if (this.hold?.(route)) {
         this.hold = undefined;

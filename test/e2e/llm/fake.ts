@@ -27,6 +27,11 @@ export interface LlmFault {
   times?: number;
   /** Only requests whose schema name matches. */
   name?: string | RegExp;
+  /**
+   * Close the connection mid-answer: send the status line, headers and part of a well-formed body,
+   * then destroy the socket (a proxy or server dying mid-response).
+   */
+  cut?: boolean;
   hits: number;
 }
 
@@ -254,6 +259,22 @@ export class LlmFake {
         (f.times ?? 1) > f.hits &&
         (f.name === undefined || (typeof f.name === "string" ? f.name === name : f.name.test(name))),
     );
+    if (fault?.cut) {
+      fault.hits++;
+      record.status = fault.status;
+      const partial = JSON.stringify({
+        id: "chatcmpl-cut",
+        object: "chat.completion",
+        choices: [{ index: 0, message: { role: "assistant", content: '{"summary": "The change' } }],
+      });
+      res.writeHead(fault.status, {
+        "content-type": "application/json",
+        "content-length": String(partial.length * 2),
+      });
+      res.write(partial.slice(0, Math.floor(partial.length / 2)));
+      setTimeout(() => res.socket?.destroy(), 20);
+      return;
+    }
     if (fault) {
       fault.hits++;
       record.status = fault.status;
