@@ -25,6 +25,10 @@ const ERROR_WORDS = new Set(
     .map(([w]) => w),
 );
 const MAX_WORD = Math.max(...[...ERROR_WORDS].map((w) => w.length));
+// The error words as bytes, by length: a level value is compared in place (case-insensitively),
+// without building a string for every line that has a level.
+const WORDS_BY_LENGTH: Uint8Array[][] = Array.from({ length: MAX_WORD + 1 }, () => []);
+for (const w of ERROR_WORDS) WORDS_BY_LENGTH[w.length]!.push(b(w));
 
 const KIND = { direct: 0, escape: 1, level: 2, severity: 3, status: 4, v: 5 } as const;
 type Kind = (typeof KIND)[keyof typeof KIND];
@@ -158,9 +162,17 @@ function stringTrigger(buf: Uint8Array, i: number, end: number, kind: Kind, thre
     return numberTrigger(buf, i, close + 1, threshold, false);
   }
   if (kind === KIND.status || close - i > MAX_WORD) return false;
-  let w = "";
-  for (let k = i; k < close; k++) w += String.fromCharCode(lower(buf[k]!));
-  return ERROR_WORDS.has(w);
+  return isErrorWord(buf, i, close);
+}
+
+function isErrorWord(buf: Uint8Array, i: number, close: number): boolean {
+  const words = WORDS_BY_LENGTH[close - i]!;
+  next: for (let n = 0; n < words.length; n++) {
+    const w = words[n]!;
+    for (let k = 0; k < w.length; k++) if (lower(buf[i + k]!) !== w[k]) continue next;
+    return true;
+  }
+  return false;
 }
 
 function indexOfByte(buf: Uint8Array, byte: number, from: number, end: number): number {
