@@ -75,7 +75,10 @@ committed batch ended, a renamed file keeps its place and two files never share 
     const pollMs = int(values["poll-ms"], "poll-ms", 250);
     const leaseTtlMs = int(values["lease-ms"], "lease-ms", 30_000);
     const options = { defaultService: values.service ?? null };
-    const log = createLogger({ level: io.env.LOG_LEVEL ?? "warn" });
+    const log = createLogger({
+      level: io.env.LOG_LEVEL ?? "warn",
+      format: io.env.LOG_FORMAT === "pretty" ? "pretty" : "json",
+    });
     const db = await openDb(io.env.DATABASE_URL || DEFAULT_DATABASE_URL);
     try {
       if (values.once)

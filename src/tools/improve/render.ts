@@ -85,7 +85,7 @@ export interface ImproveTableInput {
   /** Suggestions posted as committable comments this run. */
   posted: Suggestion[];
   /** Suggestions shown only in this table, with why they were not posted inline. */
-  rest: Array<Suggestion & { why: string }>;
+  rest: Array<Suggestion & { why: string; inDiff?: boolean }>;
   /** How many suggestions were dropped as already posted on an earlier run. */
   duplicates: number;
   threshold: number;
@@ -115,15 +115,20 @@ export function renderImproveComment(input: ImproveTableInput): string {
       bits.push(`${input.duplicates} already posted on an earlier run and not repeated`);
     out.push(`${bits.join(" · ")}.`);
   }
-  const byLabel = new Map<string, Array<Suggestion & { why: string }>>();
+  const byLabel = new Map<string, Array<Suggestion & { why: string; inDiff?: boolean }>>();
   for (const s of input.rest) byLabel.set(s.label, [...(byLabel.get(s.label) ?? []), s]);
   const groups = [...byLabel.entries()]
     .map(([label, list]) => ({ label, list: [...list].sort((a, b) => b.score - a.score) }))
     .sort((a, b) => b.list[0]!.score - a.list[0]!.score || a.label.localeCompare(b.label));
   for (const g of groups) {
     const rows = g.list.map((s) => {
-      const link = blobLink(input.repo, input.headSha, s.file, s.startLine, s.endLine);
-      return `| ${s.score} | [${cell(lineLabel(s.file, s.startLine, s.endLine))}](${link}) | ${cell(s.summary)} | ${cell(s.why)} |`;
+      const where = cell(lineLabel(s.file, s.startLine, s.endLine));
+      // No link to a file the PR does not change: it may not exist at all.
+      const shown =
+        s.inDiff === false
+          ? where
+          : `[${where}](${blobLink(input.repo, input.headSha, s.file, s.startLine, s.endLine)})`;
+      return `| ${s.score} | ${shown} | ${cell(s.summary)} | ${cell(s.why)} |`;
     });
     out.push(
       `### ${cell(g.label)}\n\n| Score | Where | Suggestion | Not inline because |\n|---:|---|---|---|\n${rows.join("\n")}`,

@@ -40,7 +40,8 @@ export function headLines(files: DiffFile[], path: string, start: number, end: n
 
 export interface Placement {
   comments: Array<ReviewCommentInput & { fingerprint: string }>;
-  rest: Array<Suggestion & { why: string }>;
+  /** `inDiff: false` marks a suggestion on a path the PR does not change. */
+  rest: Array<Suggestion & { why: string; inDiff?: boolean }>;
   posted: Suggestion[];
 }
 
@@ -51,7 +52,13 @@ export function placeSuggestions(
   o: { threshold: number; commitable: boolean },
 ): Placement {
   const out: Placement = { comments: [], rest: [], posted: [] };
+  const changed = new Set(files.map((f) => f.path));
   for (const s of fresh) {
+    // A path the model invented is listed as such, never linked or posted.
+    if (!changed.has(s.file)) {
+      out.rest.push({ ...s, why: "not a file this PR changes", inDiff: false });
+      continue;
+    }
     if (s.score < o.threshold) {
       out.rest.push({ ...s, why: `score ${s.score} is below the threshold ${o.threshold}` });
       continue;

@@ -150,7 +150,12 @@ export async function reviewCore(input: ReviewCoreInput): Promise<ReviewCoreResu
     tally,
   );
   if (!called.ok) return { ...base, llmNote: called.note };
-  const review = called.data;
+  // Paths the model names are checked against the diff: a split suggestion keeps only real files.
+  const changed = new Set(input.files.map((f) => f.path));
+  const suggestions = called.data.canBeSplit.suggestions
+    .map((s) => ({ ...s, files: s.files.filter((f) => changed.has(f)) }))
+    .filter((s) => s.files.length > 0);
+  const review = { ...called.data, canBeSplit: { ...called.data.canBeSplit, suggestions } };
   const max = input.options.num_findings ?? input.config.pr.review.max_findings;
   const kept = review.findings.slice(0, max);
   const inlineOn = input.config.pr.review.inline_findings;
