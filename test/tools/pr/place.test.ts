@@ -86,7 +86,7 @@ describe("placeSuggestions", () => {
         s({ startLine: 12, endLine: 12, fingerprint: "outside" }),
         "lib/request.js:12 (RIGHT) is not an added or unchanged line of the new file inside a hunk of the diff",
       ],
-      [s({ file: "lib/router.js", fingerprint: "nofile" }), "lib/router.js is not part of this diff"],
+      [s({ file: "lib/router.js", fingerprint: "nofile" }), "not a file this PR changes"],
       [
         s({ startLine: 5, endLine: 50, file: "test/req.fresh.js", fingerprint: "twohunks" }),
         "lines 5–50 span two hunks; a range must stay inside one hunk",
@@ -104,7 +104,10 @@ describe("placeSuggestions", () => {
     expect(p.comments).toEqual([]);
     expect(p.posted).toEqual([]);
     // The whole suggestion goes to the table row, in order.
-    expect(p.rest).toEqual(cases.map(([c, why]) => ({ ...c, why })));
+    // A file the PR does not change is also marked, so the table does not link it.
+    expect(p.rest).toEqual(
+      cases.map(([c, why]) => (c.fingerprint === "nofile" ? { ...c, why, inDiff: false } : { ...c, why })),
+    );
   });
 
   it("the score threshold is inclusive, and commitable: false keeps even good ones in the table", () => {
