@@ -50,7 +50,7 @@ describe("steward review --dry-run --json", () => {
   });
 
   it("includes rename-only files under their new path", async () => {
-    const r = await dryJson("express-rename-only.diff", ["--budget=1000"]);
+    const r = await dryJson("express-rename-only.diff", ["--budget=3000"]);
     expect(r.files.map((f: { path: string; status: string }) => [f.path, f.status])).toEqual([
       ["examples/error-pages/app.js", "included"],
       ["examples/error-pages/views/404.jade", "included"],
