@@ -10,7 +10,7 @@ import type { SimComment, SimRepo } from "./sim/state.ts";
 
 const SECRET = "e2e-worker-secret-0123456789abcdef";
 
-describe("e2e: /agent → worker → proposal → approval → execution", { timeout: 90_000 }, () => {
+describe("e2e: /agent → worker → proposal → approval → execution", { timeout: 240_000 }, () => {
   let w: World;
   let repo: SimRepo;
   const bot = (n: number) => w.sim.state.commentsOn(repo, n).filter((c) => c.user.login === w.sim.botLogin);

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import type { Db } from "../../src/store/types.ts";
 import { pgTestDb, sqliteTestDb, type TestDb } from "../helpers/db.ts";
-import { freePort, type Proc, spawnSteward, waitFor, waitHealthy } from "../helpers/server.ts";
+import { freePort, type Proc, spawnSteward, waitFor } from "../helpers/server.ts";
 import { sign, testPrivateKey } from "../helpers/webhooks.ts";
 import { LlmFake, type LlmFakeOptions } from "./llm/fake.ts";
 import { GitHubSimulator } from "./sim/server.ts";
@@ -84,7 +84,19 @@ export class World {
       ...(this.#opts.env ?? {}),
     };
     this.proc = spawnSteward(["serve"], this.#env, { cwd: this.dir });
-    await waitHealthy(this.port, this.proc);
+    // Generous: on a loaded CI machine a cold start (type stripping, migrations) can take many seconds.
+    const proc = this.proc;
+    await waitFor(
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`steward serve exited early:\n${proc.output()}`);
+        const r = await fetch(`${this.url}/healthz`).catch(() => undefined);
+        return r?.status === 200 ? true : undefined;
+      },
+      "steward serve to become healthy",
+      60_000,
+    ).catch((err) => {
+      throw new Error(`${(err as Error).message}; its output:\n${proc.output().slice(-4000)}`);
+    });
     return this;
   }
 
@@ -136,7 +148,7 @@ export class World {
    * in flight at the simulator or the LLM fake, and none for 300 ms (a dead-letter note or a handler's
    * follow-up job can trail the job that caused it).
    */
-  async idle(timeoutMs = 20_000): Promise<void> {
+  async idle(timeoutMs = 90_000): Promise<void> {
     await waitFor(
       async () => {
         if (this.proc && this.proc.child.exitCode !== null)

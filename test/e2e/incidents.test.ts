@@ -11,7 +11,7 @@ import { waitFor, World } from "./harness.ts";
 import { prFiles, pullRequestPayload, userComments } from "./payloads.ts";
 import type { SimIssue, SimRepo } from "./sim/state.ts";
 
-describe("e2e: incidents from a log file to an issue", { timeout: 90_000 }, () => {
+describe("e2e: incidents from a log file to an issue", { timeout: 240_000 }, () => {
   let w: World;
   let repo: SimRepo;
   let log: string;
@@ -40,7 +40,7 @@ describe("e2e: incidents from a log file to an issue", { timeout: 90_000 }, () =
   it("an exception in the log becomes one issue; its recurrence updates it instead of opening another", async () => {
     appendFileSync(log, '{"level":30,"msg":"request ok","time":1}\n');
     appendFileSync(log, line("js-express-router-2399.txt", "TypeError", "Cannot read property '0' of null"));
-    const issue = await waitFor(() => incidentIssues()[0], "the incident issue", 30_000);
+    const issue = await waitFor(() => incidentIssues()[0], "the incident issue", 90_000);
     await w.idle();
     expect(issue.title).toBe("[incident] TypeError: Cannot read property '0' of null");
     expect(issue.user.login).toBe(w.sim.botLogin);

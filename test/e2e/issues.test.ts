@@ -46,7 +46,7 @@ function corpusReport(n: number): Report {
 const DUPLICATE = 13345117;
 const ORIGINAL = 13341443;
 
-describe("e2e: issues", { timeout: 60_000 }, () => {
+describe("e2e: issues", { timeout: 240_000 }, () => {
   let w: World;
   let repo: SimRepo;
   const bot = (n: number) => w.sim.state.commentsOn(repo, n).filter((c) => c.user.login === w.sim.botLogin);

@@ -7,7 +7,7 @@ import { startWorld, type World } from "./harness.ts";
 import { issueCommentPayload, prFiles, pullRequestPayload, userComments } from "./payloads.ts";
 import type { SimRepo } from "./sim/state.ts";
 
-describe.skipIf(!PG_URL)("e2e on Postgres: PR opened, a command, a redelivery", { timeout: 90_000 }, () => {
+describe.skipIf(!PG_URL)("e2e on Postgres: PR opened, a command, a redelivery", { timeout: 240_000 }, () => {
   let w: World;
   let repo: SimRepo;
   const bot = (n: number) => w.sim.state.commentsOn(repo, n).filter((c) => c.user.login === w.sim.botLogin);

@@ -11,7 +11,7 @@ import {
 } from "./payloads.ts";
 import type { SimIssue, SimRepo } from "./sim/state.ts";
 
-describe("e2e: pull requests", { timeout: 60_000 }, () => {
+describe("e2e: pull requests", { timeout: 240_000 }, () => {
   let w: World;
   let repo: SimRepo;
   const bot = (n: number) => w.sim.state.commentsOn(repo, n).filter((c) => c.user.login === w.sim.botLogin);
