@@ -329,8 +329,13 @@ function dedent(line: string, n: number): string {
  */
 function markdownBlock(text: string): string {
   const out: string[] = [];
+  const fences = new Set<number>();
   let open: OpenFence | undefined;
-  const emitFence = (f: OpenFence) => out.push(fenceBlock(f.lines.join("\n"), untrustedInfo(f.info)));
+  const emitFence = (f: OpenFence) => {
+    const block = fenceBlock(f.lines.join("\n"), untrustedInfo(f.info));
+    out.push(block);
+    fences.add(out.length - 1);
+  };
   for (const line of text.split("\n")) {
     if (open) {
       if (closesFence(line, open)) {
@@ -343,7 +348,13 @@ function markdownBlock(text: string): string {
     if (!open) out.push(proseLine(line));
   }
   if (open) emitFence(open);
-  return out.join("\n");
+  // A renderer may put this text after "**" or before ")" on the same line. A fence must have its
+  // lines to itself (an opener after "**" is text, a closer followed by "**" closes nothing), so one
+  // at either end gets a line break of its own.
+  const fenceAt = (i: number) => fences.has(i);
+  const head = fenceAt(0) ? "\n" : "";
+  const tail = fenceAt(out.length - 1) ? "\n" : "";
+  return head + out.join("\n") + tail;
 }
 
 /** Backtick runs of a line as [start, length], and for each the index of the next run of the same length. */

@@ -45,13 +45,20 @@ export function quote(text: string): string {
     .join("\n");
 }
 
-// encodeURIComponent leaves ( ) ! * ' as they are; a ")" from a file name would end the Markdown
-// link destination early, so they are percent-encoded too.
+// Paths come from the PR or the model. encodeURIComponent leaves ( ) ! * ' as they are; a ")" would
+// end the Markdown link destination early, so they are percent-encoded too.
 function encodePath(path: string): string {
   return path
     .split("/")
     .map((seg) =>
-      encodeURIComponent(seg).replace(/[()!*']/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+      // "." and ".." are resolved by the browser (as are %2E and %2E%2E) and would climb out of the
+      // blob path to any page on the host; as %252E they name a file that does not exist instead.
+      seg === "." || seg === ".."
+        ? seg.replaceAll(".", "%252E")
+        : encodeURIComponent(seg).replace(
+            /[()!*']/g,
+            (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+          ),
     )
     .join("/");
 }

@@ -145,8 +145,9 @@ describe("neutralize", () => {
     expect(neutralize("x", "fence", { info: "suggestion" })).toBe("```suggestion\nx\n```");
     expect(neutralize("x", "fence", { info: "ts\n```" })).toBe("```ts\nx\n```");
     expect(neutralize("x", "fence", { info: "`x`" })).toBe("```\nx\n```");
-    expect(neutralize("```suggestion\nx\n```", "markdown")).toBe("```\nx\n```");
-    expect(neutralize("```math\nx\n```", "markdown")).toBe("```\nx\n```");
+    // A fence at either end of model prose gets a line of its own, whatever the renderer puts around.
+    expect(neutralize("```suggestion\nx\n```", "markdown")).toBe("\n```\nx\n```\n");
+    expect(neutralize("```math\nx\n```", "markdown")).toBe("\n```\nx\n```\n");
   });
 
   it("caps length before any work, never splitting a surrogate pair", () => {

@@ -46,6 +46,7 @@ export const HOSTILE = [
   "- a\n\n  ```\nescaped [x](http://evil.example/list)\n",
   "\\[x](http://evil.example/bs)",
   "<!-->",
+  "../../../evil/repo/issues",
   "\\",
 ];
 
