@@ -248,7 +248,7 @@ const RENDERERS: Renderer[] = [
         repo: REPO,
         headSha: SHA,
         posted: [poison(suggestion, s) as never],
-        rest: [{ ...(poison(suggestion, s) as never), why: s }],
+        rest: [{ ...poison(suggestion, s), why: s } as never],
         duplicates: 0,
         threshold: 7,
         notReviewed: [poison({ path: "big.sql", reason: "over budget" }, s)],
@@ -258,7 +258,7 @@ const RENDERERS: Renderer[] = [
     "improve suggestionCommentBody (outside the suggestion block)",
     (s) => {
       const r = suggestionCommentBody(
-        { ...(poison(suggestion, s) as never), fingerprint: "v1:0123456789abcdef0123" },
+        { ...poison(suggestion, s), fingerprint: "v1:0123456789abcdef0123" } as never,
         ["const x = 0;"],
       );
       // The committable block is the feature (the model's code, verbatim, for a human to accept);
