@@ -1,11 +1,29 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { intake, toEvent } from "../events/intake.ts";
 import type { Route } from "../events/types.ts";
-import { errorMessage } from "../errors.ts";
+import { errorMessage, StewardError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { RouteHandler } from "../server/types.ts";
 import { createTxBatcher } from "../store/batch.ts";
 import type { Db } from "../store/types.ts";
+
+/** Answered as 503 by the webhook middleware (it uses an error's `status`). */
+export class StoreUnavailableError extends StewardError {
+  readonly status = 503;
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super(message, { transient: true, cause: opts.cause });
+  }
+}
+
+/** SQLITE_FULL (13) or a Postgres "disk full" (53100). */
+function isStoreFull(err: unknown): boolean {
+  const e = err as { errcode?: unknown; code?: unknown; message?: unknown } | null;
+  return (
+    e?.errcode === 13 ||
+    e?.code === "53100" ||
+    (typeof e?.message === "string" && /database or disk is full|no space left on device/i.test(e.message))
+  );
+}
 
 export interface AppDeps {
   db: Db;
@@ -30,12 +48,19 @@ export function stewardApp(deps: AppDeps) {
         const r = await intake(deps.db, deps.routes, ev, deps.log, batcher);
         if (r.jobIds.length) deps.onEnqueued?.();
       } catch (err) {
+        const full = isStoreFull(err);
         deps.log.error(
-          { err: errorMessage(err), deliveryId: context.id, event: context.name },
-          "intake failed",
+          { err: errorMessage(err), deliveryId: context.id, event: context.name, storeFull: full },
+          full ? "intake failed: the store's disk is full" : "intake failed",
         );
-        // Surface as a failed delivery so the operator can redeliver it from GitHub.
-        throw err;
+        // Nothing of this delivery was stored (one transaction): answer 503 so GitHub records a failed
+        // delivery that the operator can redeliver once the store is writable again.
+        throw new StoreUnavailableError(
+          full
+            ? "the store's disk is full; this delivery was not stored, redeliver it once space is freed"
+            : "the store could not record this delivery; it was not stored, redeliver it later",
+          { cause: err },
+        );
       }
     });
     for (const handler of deps.http ?? []) {

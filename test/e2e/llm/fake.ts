@@ -39,8 +39,8 @@ export interface LlmFakeOptions {
   apiKey?: string;
   /** Answer json_schema requests with 400, like servers without structured output. */
   rejectJsonSchema?: boolean;
-  /** Added before every answer. */
-  latencyMs?: number;
+  /** Added before every answer: a fixed delay, or a function drawn per request (e.g. seeded random). */
+  latencyMs?: number | (() => number);
   seed?: number;
   /** Cite paths and line numbers seen in the prompt (default true). */
   ground?: boolean;
@@ -96,6 +96,9 @@ function promptText(messages: Array<{ role: string; content: string }>): string 
 
 export class LlmFake {
   readonly requests: LlmRequestRecord[] = [];
+  /** Requests being answered now, and the most at once (the caller's LLM concurrency). */
+  inFlight = 0;
+  maxInFlight = 0;
   inflight = 0;
   lastRequestAt = 0;
   readonly opts: LlmFakeOptions;
@@ -243,7 +246,13 @@ export class LlmFake {
       hold.notify();
       await hold.release;
     }
-    if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
+    const latency = typeof this.opts.latencyMs === "function" ? this.opts.latencyMs() : this.opts.latencyMs;
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    res.on("close", () => {
+      this.inFlight--;
+    });
+    if (latency) await new Promise((r) => setTimeout(r, latency));
     if (this.opts.apiKey && req.headers.authorization !== `Bearer ${this.opts.apiKey}`) {
       record.status = 401;
       return send(401, {
