@@ -95,3 +95,56 @@ export async function announceHandOutRefusal(
   );
   await updateRunStatus(deps.db, deps.gateway, p.runId);
 }
+
+/**
+ * A PR's head moved (`pull_request.synchronize`): every open proposal bound to an older head of that PR
+ * — on its own ticket or on another ticket that proposed acting on it — can never pass its final checks
+ * again, so it is retired now, visibly, instead of waiting for someone to tick a stale box.
+ */
+export async function retireStaleHeads(
+  deps: { db: Db; gateway: AgentGateway; now?: Clock },
+  target: {
+    repo: string;
+    pr: number;
+    head: string;
+    deliveryId: string;
+    sender?: { login: string; id: number } | null;
+  },
+): Promise<Proposal[]> {
+  const rows = await deps.db.query<Record<string, unknown>>(
+    `SELECT * FROM proposals WHERE repo = $1 AND COALESCE(target_number, ticket_number) = $2
+       AND head_sha IS NOT NULL AND head_sha <> $3 AND status IN ('pending', 'approving', 'approved')
+     ORDER BY created_at, id`,
+    [target.repo, target.pr, target.head],
+  );
+  const retired: Proposal[] = [];
+  for (const p of rows.map(rowToProposal)) {
+    const at = (deps.now ?? Date.now)();
+    if (!(await casStatus(deps.db, p.id, [p.status], "invalidated", { deliveryId: target.deliveryId, at })))
+      continue;
+    const reason = `the head of #${target.pr} moved from ${p.headSha!.slice(0, 12)} to ${target.head.slice(0, 12)}${target.sender?.login ? ` (pushed by @${target.sender.login})` : ""}`;
+    await writeAudit(deps.db, {
+      at,
+      deliveryId: target.deliveryId,
+      repo: p.repo,
+      proposalId: p.id,
+      sha256: p.sha256,
+      senderLogin: target.sender?.login ?? null,
+      senderId: target.sender?.id ?? null,
+      decision: "refuse",
+      reason,
+      result: "invalidated",
+    });
+    if (p.commentId !== null)
+      await deps.gateway.upsertComment({
+        issueNumber: p.ticketNumber,
+        kind: "proposal",
+        key: p.id,
+        body: renderRetiredProposal(p, "invalidated", reason),
+      });
+    retired.push({ ...p, status: "invalidated" });
+  }
+  for (const runId of new Set(retired.map((p) => p.runId)))
+    await updateRunStatus(deps.db, deps.gateway, runId);
+  return retired;
+}

@@ -52,6 +52,13 @@ export interface AgentInvalidatePayload {
   sender: Sender;
 }
 
+/** `pull_request.synchronize`: proposals bound to the PR's old head are retired at once. */
+export interface AgentHeadMovedPayload {
+  number: number;
+  after: string;
+  sender: Sender;
+}
+
 export interface AgentLabelPayload {
   number: number;
   isPr: boolean;
@@ -145,6 +152,14 @@ export const agentsRoute: Route = (ev) => {
       sender: sender(p),
     };
     return job("agents.invalidate", item.number, ev.deliveryId, payload);
+  }
+
+  if (ev.name === "pull_request" && ev.action === "synchronize") {
+    const number = p?.pull_request?.number;
+    const after = str(p?.after) || str(p?.pull_request?.head?.sha);
+    if (typeof number !== "number" || !after) return [];
+    const payload: AgentHeadMovedPayload = { number, after, sender: sender(p) };
+    return job("agents.head-moved", number, ev.deliveryId, payload);
   }
 
   if ((ev.name === "issues" || ev.name === "pull_request") && ev.action === "labeled") {

@@ -2,7 +2,7 @@ import { writeAudit } from "../../agents/audit.ts";
 import type { CommentEditedEvent } from "../../agents/handle.ts";
 import { handleApprovalCommand, handleIssueBodyEdit, handleProposalEdit } from "../../agents/handle.ts";
 import { answerAssistance } from "../../agents/assistance.ts";
-import { invalidateTicketProposals } from "../../agents/invalidate.ts";
+import { invalidateTicketProposals, retireStaleHeads } from "../../agents/invalidate.ts";
 import { refusalReply } from "../../agents/replies.ts";
 import { casStatus, rowToProposal } from "../../agents/proposals.ts";
 import { updateRunStatus } from "../../agents/status.ts";
@@ -10,6 +10,7 @@ import { type Services, splitRepo } from "../../app/services.ts";
 import { InvalidInputError } from "../../errors.ts";
 import type {
   AgentCommentPayload,
+  AgentHeadMovedPayload,
   AgentInvalidatePayload,
   AgentIssueEditedPayload,
   AgentLabelPayload,
@@ -121,6 +122,21 @@ export function agentsJobs(s: Services): Record<string, JobHandler> {
           deliveryId: delivery(job),
           sender: p.sender,
         },
+      );
+    },
+
+    // A push to a PR retires the proposals bound to its older head (they could never pass the gate).
+    "agents.head-moved": async (job) => {
+      const p = job.payload as AgentHeadMovedPayload;
+      const stale = await s.db.one(
+        `SELECT id FROM proposals WHERE repo = $1 AND COALESCE(target_number, ticket_number) = $2
+           AND head_sha IS NOT NULL AND head_sha <> $3 AND status IN ('pending', 'approving', 'approved') LIMIT 1`,
+        [job.repo, p.number, p.after],
+      );
+      if (!stale || !job.installationId || !job.repo) return;
+      await retireStaleHeads(
+        { db: s.db, gateway: toAgentGateway(await s.gateway(job.installationId, job.repo)) },
+        { repo: job.repo, pr: p.number, head: p.after, deliveryId: delivery(job), sender: p.sender },
       );
     },
 

@@ -4,6 +4,7 @@ import { commandHash } from "../../../src/agents/commands.ts";
 import { proposalHash } from "../../../src/agents/pin.ts";
 import { getProposal } from "../../../src/agents/proposals.ts";
 import { backends } from "../../helpers/db.ts";
+import { examplePayload } from "../../helpers/webhooks.ts";
 import { HEAD, Harness, ISSUE, MAYA, PR, PUSHED, WES } from "./harness.ts";
 
 // Issue 9 A1: `/agent` on an ISSUE, the worker proposes acting on ANOTHER ticket, PR #2; #2's author
@@ -130,5 +131,31 @@ describe.each(backends)("A1 a proposal on another PR is bound to that PR's head 
       ],
     });
     expect((await h.approvedFor(runId, token)).body).toEqual({ commands: [] });
+  });
+
+  it("the push event itself retires proposals bound to the old head, visibly, before anyone ticks", async () => {
+    const { p } = await proposed({ type: "merge_pr", number: PR, method: "squash" });
+    h.gh.pulls.set(PR, { sha: PUSHED, ref: "fix/parser" });
+    const sync = examplePayload("pull_request", "synchronize");
+    sync.installation = { id: 42 };
+    sync.number = PR;
+    sync.pull_request.number = PR;
+    sync.before = HEAD;
+    sync.after = PUSHED;
+    sync.pull_request.head.sha = PUSHED;
+    sync.sender = { ...sync.sender, login: "pr-author", id: 77, type: "User" };
+    await h.send("pull_request", sync);
+    await h.drain();
+    expect((await getProposal(h.t.db, p.id))!.status).toBe("invalidated");
+    const body = h.gh.comments.get(p.commentId!)!.body;
+    expect(body).not.toContain("- [ ] approve");
+    expect(body).toContain(
+      `can no longer be approved: the head of #2 moved from ${HEAD.slice(0, 12)} to ${PUSHED.slice(0, 12)} (pushed by @pr-author).`,
+    );
+    expect(
+      (await readAudit(h.t.db, { proposalId: p.id })).map((a) => [a.senderLogin, a.decision, a.result]),
+    ).toEqual([["pr-author", "refuse", "invalidated"]]);
+    await h.tick(p, MAYA);
+    expect(h.merges()).toEqual([]);
   });
 });
