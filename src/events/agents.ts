@@ -6,7 +6,7 @@ import { type Route, text } from "./types.ts";
 // Webhooks of the worker loop → jobs. Pure: every permission, proposal and config check happens in the
 // job (src/tools/agents), live. `/agent`, `/approve` and `/deny` arrive through commandRoute as
 // `command.*` jobs; this route adds `/answer`, comment edits and deletions, issue-body edits, labels,
-// closing/locking (which retires the ticket's open proposals) and plain comments that may fold into a ticket's queued or active run. Keys are per comment or per
+// closing/locking (which retires the ticket's open proposals), pushes (which retire proposals bound to the old head) and plain comments that may fold into a ticket's queued or active run. Keys are per comment or per
 // delivery: two approvals never coalesce into one job.
 
 /** Anything that looks like an approval box, even malformed (mirrors src/agents/render.ts). */
