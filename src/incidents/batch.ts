@@ -286,6 +286,15 @@ export async function retireCheckpoint(db: Db, cp: Checkpoint): Promise<void> {
   });
 }
 
+/** Retired checkpoints matter only until a copy of their file is seen; older ones are dropped. */
+export const RETIRED_CHECKPOINT_MS = 7 * 24 * 3600_000;
+
+export async function purgeRetiredCheckpoints(db: Db, now: number): Promise<number> {
+  return db.exec("DELETE FROM log_checkpoints WHERE file_key LIKE 'retired:%' AND updated_at < $1", [
+    now - RETIRED_CHECKPOINT_MS,
+  ]);
+}
+
 function rowToCheckpoint(r: Record<string, unknown>): Checkpoint {
   return {
     fileKey: String(r.file_key),

@@ -16,7 +16,7 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getCheckpoint } from "../../src/incidents/batch.ts";
+import { getCheckpoint, purgeRetiredCheckpoints, RETIRED_CHECKPOINT_MS } from "../../src/incidents/batch.ts";
 import { identify, legacyFirstLineKey } from "../../src/incidents/cursor.ts";
 import { listIncidents } from "../../src/incidents/registry.ts";
 import { parseIncidentOptions } from "../../src/incidents/schema.ts";
@@ -134,6 +134,22 @@ for (const backend of backends) {
       expect(await counts()).toEqual({ TypeError: 2, RangeError: 3 });
       const cp = await checkpointOf(a);
       expect(cp).toMatchObject({ offset: next.length, lines: 4, errorLines: 3 });
+    });
+
+    it("a retired checkpoint is kept a week for a late copy, then purged", async () => {
+      const a = join(dir, "app.log");
+      writeFileSync(a, HEADER + err(1));
+      await pass(a);
+      writeFileSync(a, err(2, "RangeError") + err(3, "RangeError"));
+      await pass(a);
+      const retired = await t.db.query<{ file_key: string; updated_at: number }>(
+        "SELECT file_key, updated_at FROM log_checkpoints WHERE file_key LIKE 'retired:%'",
+      );
+      expect(retired).toHaveLength(1);
+      const at = Number(retired[0]!.updated_at);
+      expect(await purgeRetiredCheckpoints(t.db, at + RETIRED_CHECKPOINT_MS - 1)).toBe(0);
+      expect(await purgeRetiredCheckpoints(t.db, at + RETIRED_CHECKPOINT_MS + 1)).toBe(1);
+      expect((await checkpointOf(a))!.offset).toBe((err(2, "RangeError") + err(3, "RangeError")).length);
     });
 
     it("two live files with the same first KiB are never merged", async () => {

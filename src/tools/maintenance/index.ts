@@ -1,13 +1,15 @@
 import type { Services } from "../../app/services.ts";
 import type { JobHandler } from "../../jobs/types.ts";
 import { purgeReplyBudget } from "../../agents/replies.ts";
+import { purgeRetiredCheckpoints } from "../../incidents/batch.ts";
 import { purgeDeliveries } from "../../store/deliveries.ts";
 
 /** Finished jobs are kept this long for `steward jobs list` and post-mortems. */
 export const JOB_RETENTION_MS = 14 * 24 * 3600_000;
 
 /**
- * `maintenance.purge`: forgets expired delivery ids, expired kv entries and old finished jobs.
+ * `maintenance.purge`: forgets expired delivery ids, expired kv entries, old finished jobs and log
+ * checkpoints retired more than a week ago (src/incidents/identity.ts).
  * Idempotent, so it is safe on every replica; `steward serve` schedules it hourly.
  */
 export function maintenanceJobs(s: Services): Record<string, JobHandler> {
@@ -25,7 +27,8 @@ export function maintenanceJobs(s: Services): Record<string, JobHandler> {
       await s.db.exec("DELETE FROM job_runs WHERE finished_at < $1 AND job_id NOT IN (SELECT id FROM jobs)", [
         cutoff,
       ]);
-      ctx.log.info({ deliveries, kv, jobs }, "purged expired records");
+      const checkpoints = await purgeRetiredCheckpoints(s.db, now);
+      ctx.log.info({ deliveries, kv, jobs, checkpoints }, "purged expired records");
     },
   };
 }
