@@ -245,4 +245,30 @@ describe("e2e: pull requests", { timeout: 240_000 }, () => {
     expect(w.sim.requests.length).toBe(requests);
     expect(bot(pr.number)).toHaveLength(1);
   });
+
+  it("a PR with 1,500 changed files: every comment and the PR body stay within GitHub's 65,536 characters", async () => {
+    // GitHub lists up to 3,000 files per PR; a monorepo-wide rename of an import touches this many.
+    const one = prFiles("express-query-revalidation")[1];
+    const files = Array.from({ length: 1500 }, (_, i) => ({
+      ...one,
+      filename: `packages/pkg-${String(i).padStart(4, "0")}/lib/request.js`,
+    })) as ReturnType<typeof prFiles>;
+    const pr = w.sim.state.openPull(repo, {
+      title: "Rename the request helper everywhere",
+      body: "Mechanical rename.",
+      author: "alice",
+      head: "mass/rename",
+      files,
+    });
+    await w.deliver("pull_request", pullRequestPayload(w, repo, pr, "opened"));
+    await w.idle();
+    // The sim answers 422 to anything longer, which would leave the job failed (checked after each test).
+    expect(pr.body?.length).toBeLessThanOrEqual(65_536);
+    expect(pr.body).toContain("<!-- steward:describe:start -->");
+    const review = bot(pr.number);
+    expect(review).toHaveLength(1);
+    expect(review[0]?.body.length).toBeLessThanOrEqual(65_536);
+    expect(review[0]?.body).toContain("**Changed:** 1500 files");
+    expect(w.sim.requests.filter((r) => r.status === 422)).toEqual([]);
+  });
 });
