@@ -5,8 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { spawnSteward } from "../helpers/server.ts";
 import { startWorld, type World } from "./harness.ts";
-import { issueCommentPayload, prFiles, userComments, userEdits } from "./payloads.ts";
-import type { SimComment, SimRepo } from "./sim/state.ts";
+import { issueCommentPayload, issuesPayload, prFiles, userComments, userEdits } from "./payloads.ts";
+import type { SimComment, SimIssue, SimRepo } from "./sim/state.ts";
 
 const SECRET = "e2e-worker-secret-0123456789abcdef";
 
@@ -26,7 +26,8 @@ describe("e2e: /agent → worker → proposal → approval → execution", { tim
   const tick = (c: SimComment) => c.body.replace(/- \[ \] approve/, "- [x] approve");
 
   beforeAll(async () => {
-    w = await startWorld({ env: { WORKER_SHARED_SECRET: SECRET } });
+    // Config read fresh on every job: one test turns on the label trigger in .github/steward.yml.
+    w = await startWorld({ env: { WORKER_SHARED_SECRET: SECRET, STEWARD_CONFIG_CACHE_MS: "0" } });
     repo = w.sim.state.addRepo("acme/shop");
     repo.permissions.set("alice", "write");
     repo.permissions.set("mike", "maintain");
@@ -231,5 +232,37 @@ describe("e2e: /agent → worker → proposal → approval → execution", { tim
       200,
     );
     await w.idle();
+  });
+
+  it("agents.label: a write user's label dispatches a run; a read user's label gets a reply and no run", async () => {
+    repo.files.set(".github/steward.yml", "agents:\n  label: agent\n");
+    const label = w.sim.state.ensureLabel(repo, "agent");
+    const runs = async (n: number) =>
+      (await w.db.query("SELECT id FROM runs WHERE repo = 'acme/shop' AND ticket_number = $1", [n])).length;
+    const labelled = async (issue: SimIssue, sender: string) => {
+      issue.labels.push(label.name);
+      const p = issuesPayload(w, repo, issue, "labeled", sender, { label: w.sim.render.label(repo, label) });
+      expect((await w.deliver("issues", p)).status).toBeLessThan(300);
+      await w.idle();
+    };
+    const refused = w.sim.state.openIssue(repo, {
+      title: "Search is slow",
+      body: "Takes 10 s.",
+      author: "rita",
+    });
+    await labelled(refused, "rita");
+    expect(await runs(refused.number)).toBe(0);
+    const reply = bot(refused.number);
+    expect(reply).toHaveLength(1);
+    expect(reply[0]?.body).toContain("rita");
+    const issue = w.sim.state.openIssue(repo, {
+      title: "Search ignores accents",
+      body: "café ≠ cafe",
+      author: "rita",
+    });
+    await labelled(issue, "alice");
+    expect(await runs(issue.number)).toBe(1);
+    expect(bot(issue.number)).toHaveLength(1);
+    repo.files.delete(".github/steward.yml");
   });
 });
