@@ -99,7 +99,7 @@ describe("e2e: issues", { timeout: 240_000 }, () => {
     expect(similar[0]).not.toContain("https://github.com/");
   });
 
-  it("a terse issue scores below the threshold: the request for what is missing, and the label", async () => {
+  it("a terse issue scores below the threshold: the request for what is missing and the label, until the author's edit lifts it", async () => {
     const text = readFileSync(resolve(FIXTURES, "issues/got-stream-terse.md"), "utf8");
     const issue = w.sim.state.openIssue(repo, { title: "stream broken", body: text, author: "reporter" });
     await w.deliver("issues", issuesPayload(w, repo, issue, "opened"));
@@ -114,6 +114,21 @@ describe("e2e: issues", { timeout: 240_000 }, () => {
     expect(issue.labels).toContain("needs-more-info");
     // Below the threshold, no automatic analysis.
     expect(bodies.some((b) => b.includes("steward:issue-analysis"))).toBe(false);
+
+    // The author edits in a full report: the same comment thanks them, the label goes.
+    const scoreComment = bot(issue.number).find((c) => c.body.includes("steward:issue-score"));
+    const previous = issue.body;
+    issue.body = readFileSync(resolve(FIXTURES, "issues/got-socket-hang-up.md"), "utf8");
+    issue.updatedAt = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    await w.deliver(
+      "issues",
+      issuesPayload(w, repo, issue, "edited", "reporter", { changes: { body: { from: previous } } }),
+    );
+    await w.idle();
+    const after = bot(issue.number).filter((c) => c.body.includes("steward:issue-score"));
+    expect(after.map((c) => c.id)).toEqual([scoreComment?.id]);
+    expect(after[0]?.body).toMatch(/→/);
+    expect(issue.labels).not.toContain("needs-more-info");
   });
 
   it("/score, /similar, /triage, /analyze and /locate by a triage user; an outsider is refused", async () => {
