@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatBarValue, humanBytes, humanCount, judgeTotals, progressBar } from "../../src/cli/ingest.ts";
 import { main } from "../../src/cli/main.ts";
 import type { CliIO } from "../../src/cli/types.ts";
-import { freePort } from "../helpers/server.ts";
+import { freePort, spawnSteward, waitFor } from "../helpers/server.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -109,6 +109,18 @@ describe("ingest says when the input is not a JSON-lines log", () => {
       `steward ingest: warning: ${file}: 3 of 4 lines were not JSON records and were skipped; only the JSON lines were read.\n`,
     );
   });
+
+  it("--follow warns at the end when the file was not a JSON-lines log", async () => {
+    const file = join(dir, "plain.log");
+    writeFileSync(file, "2024-01-01 INFO started\n2024-01-01 ERROR boom\n");
+    const p = spawnSteward(["ingest", "--follow", file, "--poll-ms", "50"], db());
+    await waitFor(() => p.output().includes("(Ctrl-C to stop)") || undefined, "ingest to start");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await p.stop("SIGINT")).toBe(0);
+    expect(p.output()).toContain(
+      `steward ingest: warning: ${file} does not look like a JSON-lines log: 2 of 2 lines were not JSON records and no error record was found.`,
+    );
+  }, 30_000);
 
   it("a healthy JSON log (no errors) is fine", () => {
     const t = {
