@@ -17,10 +17,21 @@ export const CAPS = {
    */
   secretLine: 16_384,
   /**
+   * A line of a changed file tested as a function or class header (diff/extend.ts). Real headers fit;
+   * a longer line is tested on its first this-many characters.
+   */
+  headerLine: 200,
+  /**
    * One line of a stack trace parsed as a frame (V8, Python, Java, Go). Real frames are well under
    * this; a longer line is treated as message text, not a frame.
    */
   stackLine: 4_096,
+  /**
+   * Text that a pattern from `.github/steward.yml` is matched against (incident fingerprint rules,
+   * `pr.ignore.title`). Those patterns are written by the repository's maintainers and cannot be
+   * checked when Steward is built, so the text they see is short. PR titles are at most 256 anyway.
+   */
+  configPatternInput: 1_024,
 } as const;
 
 /**

@@ -2,7 +2,17 @@ import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from "prom
 
 // One registry for the process, exposed at GET /metrics in Prometheus text format.
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: "steward_" });
+// The default metrics include event-loop lag, Steward's stall alarm: everything (webhooks, the worker
+// API, /healthz) shares one loop, so a slow synchronous step shows here first. prom-client samples it
+// with perf_hooks.monitorEventLoopDelay at this resolution and exports, since the previous scrape,
+// steward_nodejs_eventloop_lag_{min,max,mean,stddev,p50,p90,p99}_seconds, plus
+// steward_nodejs_eventloop_lag_seconds (the delay of one setImmediate at scrape time). docs/SECURITY.md (C).
+export const EVENT_LOOP_RESOLUTION_MS = 10;
+collectDefaultMetrics({
+  register: registry,
+  prefix: "steward_",
+  eventLoopMonitoringPrecision: EVENT_LOOP_RESOLUTION_MS,
+});
 
 export const metrics = {
   deliveries: new Counter({

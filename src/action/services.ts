@@ -18,6 +18,7 @@ import { openDb } from "../store/index.ts";
 import type { Db } from "../store/types.ts";
 import type { Executor } from "./executor.ts";
 import type { ActionInputs } from "./inputs.ts";
+import { trimEndChar } from "../linear-text.ts";
 
 /** Comments made with the workflow's GITHUB_TOKEN are authored by `github-actions[bot]`. */
 export const ACTIONS_BOT_SLUG = "github-actions";
@@ -94,7 +95,7 @@ export async function buildActionServices(opts: BuildOptions): Promise<ActionSer
         )
     : undefined;
   const db = await openDb(appEnv.databaseUrl);
-  const baseUrl = (opts.env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, "");
+  const baseUrl = trimEndChar(opts.env.GITHUB_API_URL ?? "https://api.github.com", "/");
   const probot = new Probot({
     githubToken: opts.inputs.githubToken,
     baseUrl,

@@ -90,6 +90,7 @@ export const coreEnvSchema = z.object({
     blank,
     z
       .string()
+      // redos-ok: validates an environment variable the operator sets at start-up, not outside text
       .regex(
         /^\s*[^=,\s]+\s*=\s*[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\s*(,\s*[^=,\s]+\s*=\s*[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\s*)*,?\s*$/,
         {

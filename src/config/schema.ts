@@ -10,6 +10,7 @@ export const PR_TOOLS = ["describe", "review", "improve"] as const;
 const prTool = z.enum(PR_TOOLS, { error: `expected a PR tool: ${PR_TOOLS.join(", ")}` });
 
 const regexString = z.string().refine(
+  // redos-ok: compiled only to validate the setting; this RegExp never matches any text
   (s) => {
     try {
       new RegExp(s);

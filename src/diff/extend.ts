@@ -2,6 +2,7 @@
 // function or class header, from file contents the caller already has. And the opposite for tight
 // budgets: compression drops what a reviewer cannot comment on.
 import type { DiffFile, DiffLine, Hunk } from "./types.ts";
+import { CAPS, capText } from "../caps.ts";
 
 export type ContentSide = "old" | "new";
 /** Full text of a file at one side of the diff, or null/undefined when unknown. Synchronous: load first. */
@@ -16,6 +17,7 @@ export interface ExtendOptions {
 }
 
 const HEADERS: { ext: RegExp; re: RegExp }[] = [
+  // redos-ok: the file's own lines, cut to CAPS.headerLine characters before matching (extendFile), and at most before+lookback lines per hunk: bounded cost per line
   {
     ext: /\.(m|c)?[jt]sx?$/,
     re: /^\s*(export\s+)?(default\s+)?(async\s+)?(function\b|class\b|(abstract\s+)?class\b|(const|let)\s+\w+\s*=\s*(async\s*)?(\(|function))|^\s*((public|private|protected|static|async|get|set)\s+)*\w+\s*\([^;]*\)\s*(:\s*[^=]+)?\{\s*$/,
@@ -28,10 +30,12 @@ const HEADERS: { ext: RegExp; re: RegExp }[] = [
     ext: /\.php$/,
     re: /^\s*((public|private|protected|static|abstract|final)\s+)*(function|class|trait|interface)\s/,
   },
+  // redos-ok: the file's own lines, cut to CAPS.headerLine characters before matching (extendFile), and at most before+lookback lines per hunk: bounded cost per line
   {
     ext: /\.(java|kt|kts|cs|scala|swift)$/,
     re: /^\s*((public|private|protected|internal|static|final|abstract|override|open|data|sealed|suspend)\s+)*(class|interface|enum|record|object|fun|func|def|[\w<>[\],\s]+\s+\w+\s*\([^;]*\)\s*(throws [\w., ]+)?\{?\s*$)/,
   },
+  // redos-ok: the file's own lines, cut to CAPS.headerLine characters before matching (extendFile), and at most before+lookback lines per hunk: bounded cost per line
   {
     ext: /\.(c|h|cc|cpp|hpp|cxx|m|mm)$/,
     re: /^(\w[\w\s*&:<>,]*\s+\**)?\w[\w:~]*\s*\([^;]*\)\s*(const\s*)?\{?\s*$|^(class|struct)\s+\w+/,
@@ -85,7 +89,7 @@ export function extendFile(file: DiffFile, opts: ExtendOptions = {}): DiffFile {
     let want = Math.max(floor, nS - before);
     if (header) {
       for (let n = nS - 1; n >= Math.max(floor, nS - before - lookback); n--) {
-        if (header.test(content[n - 1] ?? "")) {
+        if (header.test(capText(content[n - 1] ?? "", CAPS.headerLine))) {
           want = Math.min(want, n);
           break;
         }

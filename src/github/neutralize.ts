@@ -17,6 +17,7 @@
 // Every step is a single left-to-right scan; no regular expression here can backtrack.
 
 import { isInvisible } from "../llm/untrusted.ts";
+import { trimEndChar } from "../linear-text.ts";
 
 /**
  * - `text`: literal prose, newlines kept; every Markdown character is escaped.
@@ -196,7 +197,7 @@ function untrustedInfo(info: string): string {
 
 /** A fenced block whose fence is longer than any backtick run in the (already cleaned) content. */
 function fenceBlock(content: string, info: string): string {
-  const body = content.replace(/\n+$/, "");
+  const body = trimEndChar(content, "\n");
   const ticks = "`".repeat(Math.max(3, longestRun(body, "`") + 1));
   return `${ticks}${info}\n${body}${body === "" ? "" : "\n"}${ticks}`;
 }

@@ -2,6 +2,8 @@
 // there: github.com, or the GitHub Enterprise Server that GHE_HOST names. It is derived from the API
 // base URL of the Octokit in hand (Probot sets it from GHE_HOST/GHE_PROTOCOL), so tools never read env.
 
+import { trimEndChar } from "../linear-text.ts";
+
 export const GITHUB_WEB = "https://github.com";
 
 /** https://api.github.com → https://github.com; https://ghe.example.com/api/v3 → https://ghe.example.com. */
@@ -14,7 +16,7 @@ export function webUrlFromApi(apiBaseUrl: string | undefined): string {
     return GITHUB_WEB;
   }
   if (url.hostname === "api.github.com") return GITHUB_WEB;
-  const path = url.pathname.replace(/\/+$/, "").replace(/\/api(?:\/v3)?$/, "");
+  const path = trimEndChar(url.pathname, "/").replace(/\/api(?:\/v3)?$/, "");
   return `${url.protocol}//${url.host}${path}`;
 }
 
@@ -39,7 +41,7 @@ export function issueLinkPrefix(webUrl: string, owner: string, repo: string): st
 export function webUrlOfRepo(htmlUrl: unknown, fullName: string): string {
   if (typeof htmlUrl !== "string") return GITHUB_WEB;
   const suffix = `/${fullName}`.toLowerCase();
-  const url = htmlUrl.replace(/\/+$/, "");
+  const url = trimEndChar(htmlUrl, "/");
   if (!url.toLowerCase().endsWith(suffix)) return GITHUB_WEB;
   const web = url.slice(0, url.length - suffix.length);
   return /^https?:\/\/[^/]+/.test(web) ? web : GITHUB_WEB;

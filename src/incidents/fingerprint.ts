@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { normalizeMessage } from "./parameterize.ts";
 import type { FingerprintRule, Frame, NormalizedRecord } from "./schema.ts";
-import { removeBracketed, stripAsAlias } from "../linear-text.ts";
+import { CAPS, capText } from "../caps.ts";
+import { removeBracketed, stripAsAlias, suffixStart } from "../linear-text.ts";
 
 // Groups error records into incidents. The algorithm is versioned and the version is stored with
 // every hash: changing anything below that changes a hash for an existing input means a new
@@ -29,6 +30,7 @@ export function compileRules(rules: FingerprintRule[]): CompiledRule[] {
     const re = (key: keyof FingerprintRule["match"]) => {
       const src = r.match[key];
       if (src === undefined) return undefined;
+      // redos-ok: a maintainer's pattern from incidents.rules in .github/steward.yml (cannot be checked at build time); it only ever sees CAPS.configPatternInput characters (ruleMatches)
       try {
         return new RegExp(src);
       } catch (err) {
@@ -71,12 +73,25 @@ export function frameComponent(f: Frame): string {
   });
 }
 
+const CLASS_CHAR = /[\w$/.]/;
+const GENERATED_CLASS = /\$\$(?:Lambda|EnhancerBy|FastClassBy|SpringCGLIB|Proxy)/;
+
+/**
+ * `tail.replace(/\$\$(?:Lambda|EnhancerBy\w*|…|Proxy)\$*[\w$/.]*$/, "$$<auto>")` for a tail made only
+ * of `[\w$/.]`: everything after the marker is in that class, so the marker is the whole test.
+ * (The regex itself rescanned the tail from every `$$`, quadratic on `$$Proxy$$$$…`.)
+ */
+function autoSuffix(tail: string): string {
+  const m = GENERATED_CLASS.exec(tail);
+  return m ? `${tail.slice(0, m.index)}$$<auto>` : tail;
+}
+
 /** Java/Go module: drop JPMS/classloader prefixes and generated class suffixes. */
 export function normalizeModule(mod: string): string {
-  return mod
-    .replace(/^(?:[\w.-]+@[\w.-]+\/|[\w.]+\/(?=[\w$]+\.))/, "")
-    .replace(/^app\/\//, "")
-    .replace(/\$\$(?:Lambda|EnhancerBy\w*|FastClassBy\w*|SpringCGLIB|Proxy)\$*[\w$/.]*$/, "$$$$<auto>")
+  const bare = mod.replace(/^(?:[\w.-]+@[\w.-]+\/|[\w.]+\/(?=[\w$]+\.))/, "").replace(/^app\/\//, "");
+  // Generated-class suffixes live in the trailing run of class-name characters.
+  const tail = suffixStart(bare, (c) => CLASS_CHAR.test(c));
+  return (bare.slice(0, tail) + autoSuffix(bare.slice(tail)))
     .replace(/\$Proxy\d+$/, "$$Proxy")
     .replace(
       /(GeneratedMethodAccessor|GeneratedConstructorAccessor|GeneratedSerializationConstructorAccessor)\d+$/,
@@ -163,10 +178,10 @@ function resolveValue(v: string, r: NormalizedRecord): string {
 
 function ruleMatches(rule: CompiledRule, r: NormalizedRecord): boolean {
   return (
-    (!rule.type || rule.type.test(r.exceptionType ?? "")) &&
-    (!rule.message || rule.message.test(r.message)) &&
-    (!rule.service || rule.service.test(r.service ?? "")) &&
-    (!rule.path || rule.path.test(r.path ?? ""))
+    (!rule.type || rule.type.test(capText(r.exceptionType ?? "", CAPS.configPatternInput))) &&
+    (!rule.message || rule.message.test(capText(r.message, CAPS.configPatternInput))) &&
+    (!rule.service || rule.service.test(capText(r.service ?? "", CAPS.configPatternInput))) &&
+    (!rule.path || rule.path.test(capText(r.path ?? "", CAPS.configPatternInput)))
   );
 }
 

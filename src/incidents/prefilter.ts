@@ -55,7 +55,8 @@ const RARE: Needle[] = [
   n("", "\\u00", KIND.escape),
 ];
 const RARE_BY_TEXT = new Map(RARE.map((x) => [x.text, x]));
-const RARE_RE = new RegExp(RARE.map((x) => x.text.replace(/\\/g, "\\\\")).join("|"), "g");
+// redos-ok: alternation of the constant RARE needles (escaped literals): test/security/redos-dynamic.test.ts checks the assembled pattern with recheck
+export const RARE_RE = new RegExp(RARE.map((x) => x.text.replace(/\\/g, "\\\\")).join("|"), "g");
 
 // One pass over `v` serves both level (`le|v|el`) and severity (`se|v|erity`) keys; `us` (checked
 // for `stat` before it) is cheaper to scan for than `atus`.

@@ -10,8 +10,10 @@ export const MAX_FIELD_CHARS = 20_000;
 
 // A run of word characters possibly joined by `.`, `_`, `$`, `-`, `/`, `#` (identifiers, paths, frames),
 // or a dotted version number.
-const TOKEN_RE = /v?\d+(?:\.\d+)+[a-z0-9-]*|[A-Za-z_$][\w$]*(?:(?:::|[./#:-])[A-Za-z_$][\w$]*)*/g;
+// `(?<!\d)`: a version starts where its digits start, so a long digit run is scanned once, not once per digit.
+const TOKEN_RE = /v?(?<!\d)\d+(?:\.\d+)+[a-z0-9-]*|[A-Za-z_$][\w$]*(?:(?:::|[./#:-])[A-Za-z_$][\w$]*)*/g;
 const CAMEL_RE = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g;
+// redos-ok: every repeat is bounded ({0,500}, {0,5000}), so one attempt reads at most ~5,000 characters, and the field is cut to MAX_FIELD_CHARS first
 const HTML_TAG_RE = /<\/?[a-zA-Z][^>]{0,500}>|<!--[\s\S]{0,5000}?-->|&[a-z]+;|&#\d+;/g;
 const URL_RE = /\bhttps?:\/\/\S+/g;
 const FILE_EXT_RE =

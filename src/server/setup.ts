@@ -43,6 +43,7 @@ function stockForm(port: number, req: IncomingMessage): Promise<SetupForm | unde
 
 /** The form Probot renders: `<form action="URL" …>` and the button's `value='MANIFEST'`. */
 export function parseStockForm(html: string): SetupForm | undefined {
+  // redos-ok: parses the page Probot itself renders for the manifest flow, not outside text; the repeat is bounded ({1,2000})
   const action = /<form action="([^"]{1,2000})"/.exec(html)?.[1];
   const manifest = /id="manifest" value='([^']{1,100000})'/.exec(html)?.[1];
   if (!action || !manifest) return undefined;

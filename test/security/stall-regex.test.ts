@@ -225,3 +225,41 @@ describe("17: V8 stack frames in log messages", () => {
     );
   });
 });
+
+// Found by `npm run check:redos` beyond the three named regexes (docs/SECURITY.md, C-1 … C-6): each
+// path an outsider's text reaches, at 100,000 hostile characters (the old regexes took seconds).
+describe("other outside-text paths that had super-linear regexes", () => {
+  const run = (file: string, name: string, args: unknown[]) => timeInWorker<unknown>(src(file), name, args);
+  it.each([
+    ["log secrets: JWT shape", "incidents/secrets.ts", "maskSecrets", ["x " + "-eyJ----J".repeat(N / 9)]],
+    ["log secrets: key=value", "incidents/secrets.ts", "maskSecrets", ["O-".repeat(N / 2)]],
+    ["PR paths: .test.", "tools/pr-facts/tests.ts", "isTestPath", ["a" + ".E2E.2".repeat(N / 6) + "/.E2E.P"]],
+    ["PR paths: FooTest.java", "tools/pr-facts/tests.ts", "isTestPath", ["A".repeat(N) + "A"]],
+    [
+      "stack module suffix",
+      "incidents/fingerprint.ts",
+      "normalizeModule",
+      ["$$Proxy" + "$".repeat(N) + "\u0000"],
+    ],
+    ["stack function brackets", "incidents/fingerprint.ts", "normalizeFunction", ["[".repeat(N), true]],
+    ["stack file query", "incidents/fingerprint.ts", "normalizeFile", ["#".repeat(N) + "\n#"]],
+    ["search tokens: digit run", "search/tokenize.ts", "tokenize", ["0".repeat(N) + "0a", N + 2]],
+    ["rendered fences", "tools/markdown.ts", "fence", ["\n".repeat(N) + "x"]],
+  ])("%s", async (_name, file, fn, args) => {
+    const r = await run(file as string, fn as string, args as unknown[]);
+    expect(r.ms).toBeLessThan(BOUND_MS);
+  });
+
+  it("maskJwts redacts exactly what the JWT regex redacted", async () => {
+    const { maskJwts } = await import("../../src/incidents/secrets.ts");
+    const OLD = /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g;
+    const piece = fc.constantFrom("eyJ", "abcde", "-", ".", " ", "x", "_", "eyJhbGciOi");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const s = parts.join("");
+        expect(maskJwts(s)).toBe(s.replace(OLD, "[redacted-jwt]"));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});

@@ -56,4 +56,29 @@ describe("health and metrics routes", () => {
       await t.cleanup();
     }
   });
+
+  it("/metrics exports event-loop lag, and a 300 ms synchronous stall shows in its max", async () => {
+    const t = await sqliteTestDb();
+    try {
+      const s = await serve([metricsRoute(t.db)]);
+      server = s.server;
+      // A scrape resets the lag histogram, so the stall below is the largest delay in the next one.
+      await (await fetch(`${s.url}/metrics`)).text();
+      const until = performance.now() + 300;
+      while (performance.now() < until) {
+        // A synchronous step on the loop, as a catastrophic regex would be.
+      }
+      await new Promise((r) => setTimeout(r, 30));
+      const text = await (await fetch(`${s.url}/metrics`)).text();
+      for (const q of ["min", "max", "mean", "p50", "p90", "p99"]) {
+        expect(text).toContain(`# TYPE steward_nodejs_eventloop_lag_${q}_seconds gauge`);
+      }
+      expect(text).toContain("# TYPE steward_nodejs_eventloop_lag_seconds gauge");
+      const max = Number(/^steward_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1]);
+      expect(max).toBeGreaterThan(0.25);
+      expect(max).toBeLessThan(30);
+    } finally {
+      await t.cleanup();
+    }
+  });
 });

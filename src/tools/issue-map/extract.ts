@@ -9,14 +9,16 @@ const MAX_PER_KIND = 50;
 
 const EXT =
   "ts|tsx|mts|cts|js|jsx|mjs|cjs|py|pyi|go|rs|java|kt|kts|scala|rb|php|cs|fs|cpp|cc|cxx|c|h|hpp|m|mm|swift|vue|svelte|json|ya?ml|toml|ini|cfg|md|mdx|css|scss|sass|less|html?|sh|bash|sql|gradle|xml|proto|graphql|gql|lua|dart|ex|exs|erl|clj|zig|tf";
-const PATH_RE = new RegExp(
-  `(?<![\\w/.@:-])((?:\\.{0,2}/)?(?:[\\w@.+-]+/)*[\\w@+-][\\w.+-]*\\.(?:${EXT}))(?::(\\d+))?(?![\\w/])`,
+// redos-ok: assembled from the constant EXT list; test/security/redos-dynamic.test.ts checks the assembled pattern with recheck
+export const PATH_RE = new RegExp(
+  `(?<![\\w/.@:+-])((?:\\.{0,2}/)?(?:[\\w@.+-]+/)*[\\w@+-][\\w.+-]*\\.(?:${EXT}))(?::(\\d+))?(?![\\w/])`,
   "g",
 );
 const SLASH_PATH = /(?<![\w/.:-])((?:[\w.-]+\/){1,}[\w.-]+\/?)(?![\w/])/g;
 const BACKTICK = /`([^`\n]{2,100})`/g;
 const CAMEL = /\b([a-z]+[A-Z][A-Za-z0-9]*|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+|[A-Z]{2,}[a-z][A-Za-z0-9]*)\b/g;
 const SNAKE = /\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b/g;
+// redos-ok: the quoted part is bounded ({8,200}), so one attempt reads at most 202 characters, on lines cut to MAX_LINE_CHARS
 const QUOTED_ERROR = /["'“]([^"'”\n]{8,200})["'”]/g;
 const ERROR_WORDS =
   /\b(?:error|fail|cannot|can't|could not|unable|invalid|not (?:a|found|defined|supported|allowed)|unexpected|undefined|null|denied|refused|timed? ?out|missing)\b/i;

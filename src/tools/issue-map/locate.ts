@@ -25,7 +25,8 @@ export function codeTokens(text: string): string[] {
     if (!raw) continue;
     for (const part of raw
       .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-      .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+      // `(?<![A-Z])`: an upper-case run is scanned once from its start, not once per letter.
+      .replace(/(?<![A-Z])([A-Z]+)([A-Z][a-z])/g, "$1 $2")
       .split(" ")) {
       const t = part.toLowerCase();
       if (t.length >= 2 && !STOP.has(t)) out.push(t);

@@ -28,19 +28,22 @@ function firstLine(lines: readonly string[], re: RegExp): string | null {
 // "1." / "1)" / "Step 1:", or a bare "1 Open …" when the next item is numbered 2 (Bugzilla-style text
 // and some parsers drop the period, so a consecutive number is required to trust a bare digit).
 const NUMBERED = /^\s*(?:\d{1,2}[.)]|step \d{1,2}:?)\s+\S/i;
-const BARE_NUMBER = /^\s*(\d{1,2})\s*[-:]?\s+[A-Za-z]/;
+// `\s*[-:]?\s+` split the same whitespace two ways (quadratic); each branch below reads it once.
+const BARE_NUMBER = /^\s*(\d{1,2})(?:\s*[-:]\s+|\s+)[A-Za-z]/;
 const BULLET = /^\s*[-*+]\s+\S/;
 const STEPS_CUE = /reproduc|\bsteps?\b|\brepro\b|\bas follows\s*:|\bscenario\s*:/i;
 const ACTION_VERB =
   "(?:click|open|run|type|press|select|go|navigate|try|attempt|use|create|add|enter|set|start|launch|install|load|call|execute|drag|change|save|switch|remove|delete|visit|upload|download|import|export|build|compile|deploy|restart|stop|close|edit|insert|paste|copy|scroll|hover|submit|log ?in|sign ?in|configure|define|update|upgrade|apply|invoke|send|request|move|rename|choose|check|uncheck|expand|resize|right-click|double-click|tap|refresh|reload|debug|launch|mount|pull|push|connect|access|browse|search|share|post|make)";
 // An action the reporter (or "you") performs, then what happens: Chaparro et al.'s conditional S2R.
-const COND_ACTION = new RegExp(
+// redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; assembled from the constant ACTION_VERB list; test/security/redos-dynamic.test.ts checks the assembled pattern with recheck
+export const COND_ACTION = new RegExp(
   `\\b(?:when(?:ever)?|if|after|once|each time|every time)\\s+(?:I|you|we|the user|a user|users|one)\\s+(?:(?:then|just|first|simply|also|try to|tried to|attempt to|want to|\\w+ly)\\s+)?${ACTION_VERB}(?:s|ed|ing)?\\b|\\b(?:when|after|while|upon|on)\\s+(?:using|running|trying|clicking|opening|selecting|calling|creating|installing|upgrading|executing|adding|loading|starting|building|switching|typing|pressing|entering|saving|changing|deleting|removing|importing|dragging|launching|navigating)\\b`,
   "i",
 );
 // A line that starts with an action verb and an object ("Open the file"), not "configure: error" or code.
-const IMPERATIVE = new RegExp(
-  `^\\s*(?:[-*+]\\s+)?(?:then\\s+|and\\s+|now\\s+)?${ACTION_VERB}\\s+(?![:=(])[^;{}]*$`,
+// redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; assembled from the constant ACTION_VERB list; test/security/redos-dynamic.test.ts checks the assembled pattern with recheck
+export const IMPERATIVE = new RegExp(
+  `^\\s*(?:[-*+]\\s+)?(?:then\\s+|and\\s+|now\\s+)?${ACTION_VERB}\\s+(?![\\s:=(])[^;{}]*$`,
   "i",
 );
 
@@ -78,6 +81,7 @@ export const steps: Detector = ({ text }) => {
 
 // "works as expected" / "than expected" report what happened, not what should have.
 const NOT_EXPECTATION = /\b(?:as|than) (?:I )?expected\b|\bunexpected/gi;
+// redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; alternatives of bounded length after a word boundary; the one unbounded word (`\w{2,}`) is read once per `should`
 const EXPECTED_CUE =
   /\bexpect(?:ed|ing|s|ation)?\b|\bshould(?:n't| not)?\s+(?!I\b|we\b|you\b|it\?)(?:\w+ly\s+)?\w{2,}|\bsupposed to\b|\bought to\b|\bwould (?:be|have been) (?:nice|ideal|better|great|neat|good|preferable|correct|useful|expected|appropriate)\b|\b(?:needs?|has|have) to (?:be|work|show|return|handle|accept|perform|use)\b|\bmust(?: not|n't)?\s+(?:be|not|never|always|work|return|show|have|accept|use|start)\b|\binstead of\b|\brather than\b|\bcorrect (?:behaviou?r|result|output|value)\b/i;
 
@@ -95,8 +99,10 @@ export const actual: Detector = ({ text }) =>
     /\bactual(?:ly)?\b|\binstead\b|\bbut (?:it|I|the|this|that|we|got|nothing|when|then|now|get)\b|\bcurrently\b|\bwhat happens\b|\b(?:I|we) (?:get|got|see|saw|receive|received)\b|\bresults? in\b|\b(?:throws?|threw|crash(?:es|ed)?|fails?|failed|breaks?|hangs?|freezes?)\b|\b(?:doesn't|does not|isn't|is not|won't|not) (?:work|working|compile|load|render|show|run|build|found)\b/i,
   );
 
+// redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; keyword alternatives, a bounded gap ({0,40}) and one version number per keyword
 const ENV_KEYWORD =
   /\b(?:version|node(?:\.?js)?|npm|yarn|pnpm|deno|bun|python|java|jdk|go|rustc?|cargo|ruby|php|dotnet|\.net|os|windows|win|mac ?os|os ?x|darwin|linux|ubuntu|debian|fedora|centos|alpine|android|ios|chrome|chromium|firefox|safari|edge|electron|webpack|babel|typescript|react|vue|angular|eslint|docker|kernel|kotlin|gradle|maven)\b[^\n]{0,40}?\bv?\d+(?:\.\d+)+/i;
+// redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; every repeat is bounded ({1,100})
 const PKG_AT_VERSION = /(?:^|[\s`'"(])@?[\w.-]{1,100}(?:\/[\w.-]{1,100})?@[\^~]?\d+\.\d+/;
 const ENVINFO = /^\s*(?:System|Binaries|Browsers|npmPackages|OS|Platform|Runtime):\s*/;
 
@@ -124,8 +130,10 @@ const LOG_LANGS = new Set([
   "plaintext",
   "stderr",
 ]);
+// redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; fixed-width alternatives (recheck times out on the alternation, it does not report growth)
 const LOG_LINE =
   /\d{4}-\d\d-\d\d[ T]\d\d:\d\d|\[(?:INFO|WARN(?:ING)?|ERROR|DEBUG|TRACE)\]|^\s*(?:INFO|WARN|ERROR|DEBUG)\b|npm ERR!/;
+// redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; every repeat is bounded ({0,200}, {1,500}, {1,400})
 const IMAGE =
   /!\[[^\]]{0,200}\]\([^)]{1,500}\)|https?:\/\/\S{1,400}\.(?:png|jpe?g|gif|webp|mp4|mov|webm)\b|github\.com\/user-attachments\/|user-images\.githubusercontent\.com|https?:\/\/\S{1,400}\.(?:log|txt|zip|har)\b|gist\.github\.com\//i;
 
@@ -141,10 +149,13 @@ export const logsOrScreenshots: Detector = ({ text }) => {
   return null;
 };
 
+// redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; every repeat that can overlap is bounded ({0,200})
 const TEST_CODE =
   /\b(?:it|test|describe)\s*\(\s*['"`]|\bdef test_|@Test\b|#\[test\]|\bfunc Test\w*\(|\bassert(?:Equals|That|_eq!)?\s*\(|\bexpect\(.{0,200}\)\.(?:to|not)/;
+// redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; host labels are read once per `http` and end at a dot
 const PLAYGROUND =
   /https?:\/\/(?:[\w-]+\.)*(?:stackblitz\.com|codesandbox\.io|jsfiddle\.net|codepen\.io|jsbin\.com|replit\.com|repl\.it|glitch\.com|plnkr\.co|play\.golang\.org|go\.dev\/play|play\.rust-lang\.org|typescriptlang\.org\/play|godbolt\.org|snack\.expo\.dev|svelte\.dev\/(?:repl|playground)|play\.vuejs\.org|sfc\.vuejs\.org|babeljs\.io\/repl|astexplorer\.net|prettier\.io\/playground|eslint\.org\/play|runkit\.com|dotnetfiddle\.net|ideone\.com|colab\.research\.google\.com)\S{0,300}/i;
+// redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; the gap is bounded ({0,80}) and each URL part ends at a slash
 const REPRO_REPO =
   /(?:repro|reproduc|minimal|example|demo|sample|showcase).{0,80}https?:\/\/(?:github\.com|gitlab\.com|bitbucket\.org)\/[\w.-]+\/[\w.-]+|https?:\/\/(?:github\.com|gitlab\.com)\/[\w.-]+\/[\w.-]*(?:repro|reproduc|example|demo|sample|bug|issue)[\w.-]*/i;
 
@@ -217,6 +228,7 @@ export const questionContext: Detector = (ctx) =>
   );
 
 export const motivation: Detector = ({ text }) =>
+  // redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; word alternatives of bounded length after a word boundary
   firstLine(
     text.prose,
     /\b(?:because|currently|at the moment|right now|frustrat\w*|annoying|pain|problem|the issue is|difficult|hard to|tedious|cumbersome|no way to|there(?: is|'s) no|impossible|unable to|can't|cannot|limitation|lack(?:s|ing)?|in order to|so that|motivation)\b/i,
@@ -242,5 +254,6 @@ export const useCase: Detector = (ctx) =>
 
 export const references: Detector = (ctx) =>
   environment(ctx) ??
+  // redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; one URL or reference per start; every other repeat is bounded ({1,7})
   firstLine(ctx.text.allLines, /https?:\/\/\S{4,}|(?:^|\s)#\d{1,7}\b|\b[\w.-]+\/[\w.-]+#\d{1,7}\b/) ??
   logsOrScreenshots(ctx);

@@ -19,8 +19,11 @@ const JAVA = /^\s*at ([\w$.<>/]{1,300})\(([\w$.-]{1,200}\.(?:java|kt|scala|groov
 const JAVA_NATIVE = /^\s*at ([\w$.<>/]{1,300})\((?:Native Method|Unknown Source)\)/;
 const DOTNET = /^\s*at ([\w.`<>+|]{1,300})\([^)]{0,300}\)(?: in (.{1,400}?):line (\d+))?\s*$/;
 const GO_FILE = /^\s*(\/?[\w./@-]{1,400}\.go):(\d+)(?: \+0x[0-9a-f]+)?\s*$/;
+// redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; every repeat is bounded ({1,300}, {0,300})
 const GO_FUNC = /^([\w./*()@-]{1,300})\(.{0,300}\)\s*$/;
+// redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; every repeat is bounded ({1,300})
 const RUST_FUNC = /^\s*\d+: ([\w:<>{}$ ]{1,300}?)(?:::h[0-9a-f]{16})?\s*$/;
+// redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; every repeat is bounded ({0,300}, {1,400})
 const RUST_PANIC = /panicked at (?:'.{0,300}', )?([\w./-]{1,400}\.rs):(\d+):\d+/;
 const RUBY = /^\s*(?:from )?([^\s:]{1,400}\.rb):(\d+):in [`']([^'`]{1,200})'/;
 const PHP = /^\s*#\d+ (.{1,400}\.php)\((\d+)\): ([\w\\:>-]{1,200})\(/;

@@ -1,6 +1,7 @@
 // Turns an issue body (Markdown, HTML, or garbage) into the pieces the detectors read: prose lines,
 // fenced code blocks and headed sections. Everything is bounded so a 1 MB body costs the same as a
 // 100 kB one.
+import { trimEndWhere } from "../../linear-text.ts";
 
 /** Only the first this-many characters of a body are scanned; issues that long are logs pasted whole. */
 export const MAX_SCAN_CHARS = 100_000;
@@ -36,27 +37,36 @@ const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"'
 
 /** HTML-only bodies (some clients post them) become Markdown-ish text the detectors understand. */
 export function htmlToMarkdown(s: string): string {
+  // redos-ok: every repeat is bounded ({0,200}/{0,500}), so one attempt reads at most ~500 characters; bodies are cut to MAX_SCAN_CHARS
   if (!/<[a-zA-Z][^>]{0,200}>/.test(s)) return s;
-  return s
-    .replace(/<h([1-6])[^>]{0,200}>/gi, (_m, n: string) => `\n${"#".repeat(Number(n))} `)
-    .replace(/<\/h[1-6]>/gi, "\n")
-    .replace(/<pre[^>]{0,200}>\s*(?:<code[^>]{0,200}>)?/gi, "\n```\n")
-    .replace(/(?:<\/code>\s*)?<\/pre>/gi, "\n```\n")
-    .replace(/<img\b[^>]{0,500}>/gi, (m) => {
-      const src = /src\s*=\s*["']([^"']{1,400})["']/i.exec(m)?.[1] ?? "image";
-      return `![image](${src})`;
-    })
-    .replace(/<ol[^>]{0,200}>/gi, "\n<ol>")
-    .replace(/<li[^>]{0,200}>/gi, "\n- ")
-    .replace(/<br\s*\/?>|<\/p>|<\/div>|<\/li>/gi, "\n")
-    .replace(/<code>/gi, "`")
-    .replace(/<\/code>/gi, "`")
-    .replace(/<(?!ol>)\/?[a-zA-Z][^>]{0,500}>/g, "")
-    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_m, e: string) => ENTITIES[e] ?? "")
-    .replace(/<ol>((?:\n- [^\n]*)+)/g, (_m, items: string) => {
-      let n = 0;
-      return items.replace(/\n- /g, () => `\n${++n}. `);
-    });
+  return (
+    s
+      // redos-ok: bounded repeat ({0,200}/{0,500}): one attempt reads at most ~500 characters
+      .replace(/<h([1-6])[^>]{0,200}>/gi, (_m, n: string) => `\n${"#".repeat(Number(n))} `)
+      .replace(/<\/h[1-6]>/gi, "\n")
+      // redos-ok: bounded repeat ({0,200}/{0,500}): one attempt reads at most ~500 characters
+      .replace(/<pre[^>]{0,200}>\s*(?:<code[^>]{0,200}>)?/gi, "\n```\n")
+      .replace(/(?:<\/code>\s*)?<\/pre>/gi, "\n```\n")
+      // redos-ok: bounded repeat ({0,200}/{0,500}): one attempt reads at most ~500 characters
+      .replace(/<img\b[^>]{0,500}>/gi, (m) => {
+        const src = /src\s*=\s*["']([^"']{1,400})["']/i.exec(m)?.[1] ?? "image";
+        return `![image](${src})`;
+      })
+      // redos-ok: bounded repeat ({0,200}/{0,500}): one attempt reads at most ~500 characters
+      .replace(/<ol[^>]{0,200}>/gi, "\n<ol>")
+      // redos-ok: bounded repeat ({0,200}/{0,500}): one attempt reads at most ~500 characters
+      .replace(/<li[^>]{0,200}>/gi, "\n- ")
+      .replace(/<br\s*\/?>|<\/p>|<\/div>|<\/li>/gi, "\n")
+      .replace(/<code>/gi, "`")
+      .replace(/<\/code>/gi, "`")
+      // redos-ok: bounded repeat ({0,200}/{0,500}): one attempt reads at most ~500 characters
+      .replace(/<(?!ol>)\/?[a-zA-Z][^>]{0,500}>/g, "")
+      .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_m, e: string) => ENTITIES[e] ?? "")
+      .replace(/<ol>((?:\n- [^\n]*)+)/g, (_m, items: string) => {
+        let n = 0;
+        return items.replace(/\n- /g, () => `\n${++n}. `);
+      })
+  );
 }
 
 // Instruction text of GitHub's default templates. Left in place it would "mention" every element
@@ -75,7 +85,7 @@ export function isEmptyAnswer(content: string): boolean {
     .split("\n")
     .filter((l) => !isTemplateLine(l))
     .join("\n");
-  const t = kept.replace(/[*_`>\s]+$/g, "").trim();
+  const t = trimEndWhere(kept, (c) => /[*_`>\s]/.test(c)).trim();
   return t.length === 0 || EMPTY_ANSWER.test(t) || /^_no response_$/i.test(kept.trim());
 }
 
@@ -120,6 +130,7 @@ export function prepareText(rawBody: string | null | undefined): PreparedText {
       current?.lines.push(line);
       continue;
     }
+    // redos-ok: lines are cut to MAX_LINE_CHARS (2,000) by prepareText and bodies to MAX_SCAN_CHARS; the heading text is bounded ({1,200}) and the line is anchored
     const heading = /^\s{0,3}#{1,6}\s+(.{1,200}?)\s*#*\s*$/.exec(line);
     const pseudo = heading ? null : PSEUDO_HEADING.exec(line.trim());
     if (heading || pseudo) {

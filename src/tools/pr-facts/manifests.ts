@@ -209,7 +209,17 @@ export function cargoEntry(line: DiffLine, state: SectionState): ManifestEntry[]
   const kv = /^([A-Za-z0-9_-]+)(\.workspace)?\s*=\s*(\S.*)$/.exec(t);
   if (!kv) return [];
   const version = kv[2] ? "workspace" : tomlVersion(kv[3]!);
-  return [entry(kv[1]!, version, sec.replace(/^target\..+\.(?=(dev-|build-)?dependencies$)/, ""))];
+  return [entry(kv[1]!, version, withoutTarget(sec))];
+}
+
+/** `target.'cfg(unix)'.dev-dependencies` → `dev-dependencies` (the regex for this was quadratic). */
+function withoutTarget(sec: string): string {
+  if (!sec.startsWith("target.")) return sec;
+  for (const kind of ["dependencies", "dev-dependencies", "build-dependencies"]) {
+    // `target.` + at least one character + `.` + kind, as `^target\..+\.(?=kind$)` required.
+    if (sec.endsWith(`.${kind}`) && sec.length > "target.".length + kind.length + 1) return kind;
+  }
+  return sec;
 }
 
 export function gemEntry(line: DiffLine, _state: SectionState): ManifestEntry[] {

@@ -12,6 +12,11 @@ interface SecretRule {
   group?: number;
   /** Extra check on the captured value. */
   accept?: (value: string) => boolean;
+  /**
+   * Shortest value the rule's pattern accepts, checked in code: a `{12,}` in the pattern defeats the
+   * exact ReDoS checker. A shorter value is not a match, so the scan resumes one character later.
+   */
+  minLength?: number;
   /** What the preview shows instead of masking (for PEM headers, which are not secret). */
   label?: string;
 }
@@ -52,8 +57,9 @@ const RULES: SecretRule[] = [
   {
     kind: "hard-coded password",
     // No leading `\b[A-Za-z0-9_.-]*`: it matched the same lines but made every scan quadratic.
-    re: /(?:password|passwd|pwd|secret|api[_-]?key|auth[_-]?token|access[_-]?token)["']?\s*[:=]{1,2}\s*["']([^"'\s]{12,})["']/gi,
+    re: /(?:password|passwd|pwd|secret|api[_-]?key|auth[_-]?token|access[_-]?token)["']?\s*[:=]{1,2}\s*["']([^"'\s]+)["']/gi,
     group: 1,
+    minLength: 12,
     accept: (v) => !PLACEHOLDER.test(v) && entropy(v) >= 3.5 && /[0-9]/.test(v) && /[A-Za-z]/.test(v),
   },
 ];
@@ -75,8 +81,13 @@ export function secretFindings(files: DiffFile[]): SecretFinding[] {
         const text = capText(l.text, CAPS.secretLine);
         for (const rule of RULES) {
           rule.re.lastIndex = 0;
-          for (const m of text.matchAll(rule.re)) {
+          for (let m = rule.re.exec(text); m !== null; m = rule.re.exec(text)) {
             const value = m[rule.group ?? 0] ?? m[0];
+            if (m[0] === "") rule.re.lastIndex++;
+            if (rule.minLength && value.length < rule.minLength) {
+              rule.re.lastIndex = m.index + 1;
+              continue;
+            }
             if (rule.accept && !rule.accept(value)) continue;
             if (seen.has(value)) continue;
             seen.add(value);

@@ -3,18 +3,25 @@
 // agree (foo.ts ↔ foo.test.ts, foo.py ↔ test_foo.py, Foo.java ↔ FooTest.java, foo.go ↔ foo_test.go).
 import type { DiffFile } from "../../diff/types.ts";
 import type { TestFacts, UntestedSource } from "./types.ts";
+import { infixInFileName } from "./risky.ts";
 
 const SOURCE_EXT =
   /\.(c|cc|cpp|cs|cts|go|h|hpp|java|js|jsx|kt|kts|mjs|cjs|mts|php|py|rb|rs|scala|swift|ts|tsx|vue|svelte)$/i;
 
-const TEST_PATH = [
+const TEST_PATH: Array<{ test(path: string): boolean }> = [
   /(^|\/)(__tests__|__test__|tests?|spec|specs|testing|e2e)\//i,
-  /\.(test|spec|e2e)\.[^/]+$/i,
+  // `.test.` inside the file name (`\.(test|spec|e2e)\.[^/]+$` was quadratic on paths).
+  { test: (path: string) => infixInFileName(path, /\.(?:test|spec|e2e)\./i) },
   /(^|\/)test_[^/]+\.py$/i,
   /_test\.(py|go|rs|exs?)$/i,
   /_spec\.rb$/i,
   /(^|\/)src\/test\//,
-  /[A-Z][A-Za-z0-9]*Tests?\.(java|kt|scala|cs)$/,
+  // JVM/.NET `FooTest.java`: an upper-case letter before `Test` in the same word (the regex
+  // `[A-Z][A-Za-z0-9]*Tests?\.(java|kt|scala|cs)$` was quadratic on long words).
+  {
+    test: (path: string) =>
+      /[A-Z]/.test(/(?:^|[^A-Za-z0-9])([A-Za-z0-9]*)Tests?\.(?:java|kt|scala|cs)$/.exec(path)?.[1] ?? ""),
+  },
 ];
 
 const NOT_SOURCE = [

@@ -17,11 +17,12 @@ const OWNER_REPO = String.raw`([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1
 // One regex per GitHub host: issue URLs count only on the host Steward talks to (github.com, or the
 // Enterprise Server named by GHE_HOST), as GitHub itself only closes issues on its own host.
 const closingByHost = new Map<string, RegExp>();
-function closingFor(web: string): RegExp {
+export function closingFor(web: string): RegExp {
   let re = closingByHost.get(web);
   if (!re) {
     const host = web.replace(/^https?:\/\//, "").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
     const ref = String.raw`(?:https?:\/\/${host}\/${OWNER_REPO}\/(?:issues|pull)\/(\d{1,9})|(?:${OWNER_REPO})?#(\d{1,9}))`;
+    // redos-ok: the host is escaped and every other part is a constant with bounded repeats; test/security/redos-dynamic.test.ts checks the assembled pattern with recheck
     re = new RegExp(`${KEYWORD}:?[ \\t]+${ref}(?![\\w/])`, "gi");
     closingByHost.set(web, re);
   }
