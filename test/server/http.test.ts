@@ -64,11 +64,17 @@ describe("health and metrics routes", () => {
       server = s.server;
       // A scrape resets the lag histogram, so the stall below is the largest delay in the next one.
       await (await fetch(`${s.url}/metrics`)).text();
-      const until = performance.now() + 300;
-      while (performance.now() < until) {
-        // A synchronous step on the loop, as a catastrophic regex would be.
-      }
-      await new Promise((r) => setTimeout(r, 30));
+      // A synchronous step on the loop, as a catastrophic regex would be, run from a timer like a job.
+      await new Promise<void>((done) =>
+        setTimeout(() => {
+          const until = performance.now() + 300;
+          while (performance.now() < until) {
+            // busy
+          }
+          done();
+        }, 20),
+      );
+      await new Promise((r) => setTimeout(r, 50));
       const text = await (await fetch(`${s.url}/metrics`)).text();
       for (const q of ["min", "max", "mean", "p50", "p90", "p99"]) {
         expect(text).toContain(`# TYPE steward_nodejs_eventloop_lag_${q}_seconds gauge`);
