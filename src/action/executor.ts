@@ -152,6 +152,16 @@ export function createExecutor(opts: ExecutorOptions): Executor {
         }
         if (reports.length >= limit) {
           opts.log.error({ kind: input.kind, limit }, "too many jobs in one run; the rest are dropped");
+          const dropped = [input, ...pending.splice(0).map((p) => p.input)];
+          for (const d of dropped)
+            reports.push({
+              kind: d.kind,
+              number: d.targetNumber,
+              outcome: "failed",
+              attempts: 0,
+              ms: 0,
+              reason: `Not run: one workflow run runs at most ${limit} jobs.`,
+            });
           break;
         }
         reports.push(await runOne(handler, id, input));

@@ -160,6 +160,21 @@ describe("executor", () => {
     expect(sleeps[1]!).toBeGreaterThan(sleeps[0]! * 1.2);
   });
 
+  it("a fan-out that never ends stops at maxJobs and fails the run visibly", async () => {
+    const ex = createExecutor({ log: silentLogger(), installationId: 1, kinds, maxJobs: 5 });
+    ex.enqueue({ kind: "a", payload: 0 });
+    const reports = await ex.run({
+      a: async (job) => {
+        ex.enqueue({ kind: "a", payload: Number(job.payload) + 1 });
+      },
+    });
+    expect(reports.filter((r) => r.outcome === "done")).toHaveLength(5);
+    expect(reports.at(-1)).toMatchObject({
+      outcome: "failed",
+      reason: "Not run: one workflow run runs at most 5 jobs.",
+    });
+  });
+
   it("runs only the kinds a workflow can: PR tools, issue tools and their commands — not workers or incidents", () => {
     for (const k of [
       "pr.auto",

@@ -21,6 +21,9 @@ describe("e2e: the Action posts exactly what the App posts", { timeout: 120_000 
   beforeAll(async () => {
     app = await startWorld({ env: { ...WINDOWS, STEWARD_CONCURRENCY: "1" } });
     act = await new ActionWorld().start();
+    // The action's world made a user for the workflow's bot when it issued its token; the same user here
+    // keeps the two simulators' ids in step (comment links and reply keys name comment ids).
+    app.sim.state.user(ACTIONS_BOT);
     appRepo = seedRepo(app.sim);
     actRepo = seedRepo(act.sim);
   });
@@ -46,7 +49,7 @@ describe("e2e: the Action posts exactly what the App posts", { timeout: 120_000 
     const llmApp = app.llm!.requests.length;
     const llmAct = act.llm.requests.length;
     await app.deliver(event, build(app, appRepo));
-    await app.idle();
+    await app.idle(90_000);
     const r = await act.run(event, build(act.world, actRepo), { env: WINDOWS });
     expect(r.code, r.log.slice(-3000)).toBe(0);
     // The same model calls, in the same order.
@@ -76,6 +79,7 @@ describe("e2e: the Action posts exactly what the App posts", { timeout: 120_000 
   }
 
   let pr = 0;
+  let issueNumber = 0;
 
   it("pull_request.opened: the same description, review, inline comments and mapping", async () => {
     pr = openPr();
@@ -110,7 +114,7 @@ describe("e2e: the Action posts exactly what the App posts", { timeout: 120_000 
     expect(seen(act.sim, actRepo, pr).inline).toEqual(before.inline);
     // Keep the App's world in step: the same redelivered event (a new delivery id) on its side.
     await app.deliver("pull_request", pullRequestPayload(app, appRepo, appRepo.issues.get(pr)!, "opened"));
-    await app.idle();
+    await app.idle(90_000);
     expect(seen(act.sim, actRepo, pr)).toEqual(seen(app.sim, appRepo, pr));
   });
 
@@ -178,6 +182,20 @@ describe("e2e: the Action posts exactly what the App posts", { timeout: 120_000 
     expect(fromApp.comments.length).toBeGreaterThan(0);
     expect(seen(act.sim, actRepo, a.number)).toEqual(fromApp);
     expect(summary).toContain("| ✅ done | `issue.triage` |");
+    issueNumber = a.number;
+  });
+
+  it("issue commands (/similar, /score) from a maintainer: the same answers", async () => {
+    for (const command of ["/similar", "/score"]) {
+      const a = app.sim.state.addComment(appRepo, issueNumber, "alice", command);
+      const b = act.sim.state.addComment(actRepo, issueNumber, "alice", command);
+      await both("issue_comment", (w, repo) =>
+        issueCommentPayload(w, repo, repo === appRepo ? a : b, "created"),
+      );
+      const fromApp = seen(app.sim, appRepo, issueNumber, { CMD: a.id });
+      expect(seen(act.sim, actRepo, issueNumber, { CMD: b.id })).toEqual(fromApp);
+      expect(fromApp.reactions).toContain(`eyes on alice's "${command}"`);
+    }
   });
 
   it("the similar-issues index lives in index_path across runs (actions/cache), and is rebuilt when absent", async () => {

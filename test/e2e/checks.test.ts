@@ -121,7 +121,7 @@ describe("e2e: check runs in App mode", { timeout: 120_000 }, () => {
     pr = openPr(w.sim, gate);
     w.llm!.reseed(3);
     await w.deliver("pull_request", pullRequestPayload(w, gate, pr, "opened"));
-    await w.idle();
+    await w.idle(90_000);
     const runs = runsFor(gate, pr.pull!.head.sha);
     expect(runs).toHaveLength(1);
     const run = runs[0]!;
@@ -149,7 +149,7 @@ describe("e2e: check runs in App mode", { timeout: 120_000 }, () => {
     const p = openPr(w.sim, plain, "b/plain");
     w.llm!.reseed(3);
     await w.deliver("pull_request", pullRequestPayload(w, plain, p, "opened"));
-    await w.idle();
+    await w.idle(90_000);
     const [run] = runsFor(plain, p.pull!.head.sha);
     expect(run?.status).toBe("completed");
     expect(run?.conclusion).toBe("neutral");
@@ -163,7 +163,7 @@ describe("e2e: check runs in App mode", { timeout: 120_000 }, () => {
     w.llm!.reseed(3);
     const c = w.sim.state.addComment(gate, pr.number, "alice", "/review");
     await w.deliver("issue_comment", issueCommentPayload(w, gate, c, "created"));
-    await w.idle();
+    await w.idle(90_000);
     const runs = runsFor(gate, pr.pull!.head.sha);
     expect(runs).toHaveLength(1);
     expect(runs[0]!.id).toBe(before!.id);
@@ -210,7 +210,7 @@ describe("e2e: check runs in App mode", { timeout: 120_000 }, () => {
     };
     const batches = run!.batches.length;
     await w.deliver("check_run", p);
-    await w.idle();
+    await w.idle(90_000);
     expect(w.llm!.requests.filter((r) => r.name === "review").length).toBe(reviews + 1);
     const runs = runsFor(gate, pr.pull!.head.sha);
     expect(runs).toHaveLength(1);
@@ -226,7 +226,7 @@ describe("e2e: check runs in App mode", { timeout: 120_000 }, () => {
     p.installation = { id: gate.installationId, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
     p.check_run = { ...p.check_run, name: "CI", external_id: "", pull_requests: [{ number: pr.number }] };
     await w.deliver("check_run", p);
-    await w.idle();
+    await w.idle(90_000);
     expect(w.llm!.requests.filter((r) => r.name === "review").length).toBe(reviews);
   });
 });
