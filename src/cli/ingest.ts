@@ -107,6 +107,9 @@ committed batch ended, a renamed file keeps its place and two files never share 
       });
       await h.stop();
       io.stdout(formatTotals(positionals.join(", "), h.totals));
+      // Following never stops on its own, so a wrong input is a warning at the end, not an exit code.
+      const judged = judgeTotals(positionals.join(", "), h.totals);
+      if (judged.level !== "ok") io.stderr(`steward ingest: warning: ${judged.message}\n`);
       return 0;
     } finally {
       await db.close();

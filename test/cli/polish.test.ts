@@ -115,8 +115,10 @@ describe("ingest says when the input is not a JSON-lines log", () => {
     writeFileSync(file, "2024-01-01 INFO started\n2024-01-01 ERROR boom\n");
     const p = spawnSteward(["ingest", "--follow", file, "--poll-ms", "50"], db());
     await waitFor(() => p.output().includes("(Ctrl-C to stop)") || undefined, "ingest to start");
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1000));
     expect(await p.stop("SIGINT")).toBe(0);
+    // The child's stdio can drain after its exit event.
+    await waitFor(() => p.output().includes("non-JSON lines skipped") || undefined, "the totals line", 5_000);
     expect(p.output()).toContain(
       `steward ingest: warning: ${file} does not look like a JSON-lines log: 2 of 2 lines were not JSON records and no error record was found.`,
     );
