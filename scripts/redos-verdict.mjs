@@ -132,7 +132,7 @@ export async function verdict(source, flags) {
       chars: replay.chars,
     };
     // Confirmed only when it is slow at full size AND grows faster than the input (linear doubles).
-    const superLinear = replay.ms > 3 * replay.half;
+    const superLinear = !Number.isFinite(replay.ms) || replay.ms > 3 * replay.half;
     if (replay.ms < REPLAY_CONFIRM_MS || !superLinear) v.status = "not reproduced";
   }
   return v;
