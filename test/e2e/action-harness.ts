@@ -1,5 +1,6 @@
-// The GitHub Action in a simulated Actions environment: the committed bundle (dist/index.js, what
-// action.yml runs) as a child process, with GITHUB_EVENT_NAME / GITHUB_EVENT_PATH holding the event's
+// The GitHub Action in a simulated Actions environment: the action's bundle (what action.yml runs), built
+// from the current source by the same script as the committed dist/ (which `npm run check:bundle` proves
+// identical to it), as a child process, with GITHUB_EVENT_NAME / GITHUB_EVENT_PATH holding the event's
 // payload, GITHUB_API_URL at the GitHub simulator, the workflow token and the step's `with:` inputs as
 // INPUT_* variables (taken from the workflow files in docs/action.md), and GITHUB_STEP_SUMMARY /
 // GITHUB_OUTPUT as files. One workspace per world, kept across runs, as actions/cache keeps the index.
@@ -16,7 +17,24 @@ import { GitHubSimulator } from "./sim/server.ts";
 import type { SimRepo } from "./sim/state.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-export const BUNDLE = resolve(ROOT, "dist/index.js");
+
+let built: Promise<string> | undefined;
+/**
+ * The bundle built from the source under test, once per test process. Running the committed dist/ would
+ * test whatever src/ was when it was last rebuilt; check:bundle is what keeps dist/ equal to this.
+ */
+export function bundle(): Promise<string> {
+  built ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), "steward-bundle-e2e-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    // @ts-expect-error: a plain .mjs build script without type declarations
+    const { buildAction } = (await import("../../scripts/build-action.mjs")) as {
+      buildAction(out: string): Promise<string>;
+    };
+    return buildAction(dir);
+  })();
+  return built;
+}
 export const ACTIONS_BOT = "github-actions[bot]";
 
 export interface Workflow {
@@ -86,6 +104,7 @@ export class ActionWorld {
   }
 
   async start(): Promise<this> {
+    await bundle();
     await this.sim.start();
     await this.llm.start();
     this.#token = this.sim.userToken(ACTIONS_BOT);
@@ -145,7 +164,7 @@ export class ActionWorld {
     // action.yml's defaults, as the runner applies them when `with:` leaves an input out.
     inputs.index_path ??= ".steward/index.db";
     for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-    const child = spawn(process.execPath, [BUNDLE], {
+    const child = spawn(process.execPath, [await bundle()], {
       cwd: this.workspace,
       env,
       stdio: ["ignore", "pipe", "pipe"],
