@@ -118,7 +118,7 @@ describe("e2e: issues", { timeout: 240_000 }, () => {
     // The author edits in a full report: the same comment thanks them, the label goes.
     const scoreComment = bot(issue.number).find((c) => c.body.includes("steward:issue-score"));
     const previous = issue.body;
-    issue.body = readFileSync(resolve(FIXTURES, "issues/got-socket-hang-up.md"), "utf8");
+    issue.body = readFileSync(resolve(FIXTURES, "issues/axios-6282-form.md"), "utf8");
     issue.updatedAt = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
     await w.deliver(
       "issues",
