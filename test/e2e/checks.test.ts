@@ -218,6 +218,23 @@ describe("e2e: check runs in App mode", { timeout: 120_000 }, () => {
     expect(runs[0]!.status).toBe("completed");
   });
 
+  it("an installation that has not accepted Checks: write still gets its review, which says why there is no check", async () => {
+    const p = openPr(w.sim, plain, "b/no-checks");
+    w.sim.fail({
+      operationId: "checks/create",
+      status: 403,
+      body: { message: "Resource not accessible by integration" },
+    });
+    await w.deliver("pull_request", pullRequestPayload(w, plain, p, "opened"));
+    await w.idle(90_000);
+    expect(runsFor(plain, p.pull!.head.sha)).toEqual([]);
+    const review = w.sim.state
+      .commentsOn(plain, p.number)
+      .find((c) => c.user.login === w.sim.botLogin && c.body.includes("## Steward review"));
+    expect(review?.body).toContain('The "Steward review" check run could not be created:');
+    expect(review?.body).toContain("Checks: Read and write");
+  });
+
   it("a check_run.rerequested for another app's run starts nothing", async () => {
     const reviews = w.llm!.requests.filter((r) => r.name === "review").length;
     const p = examplePayload("check_run", "rerequested");
