@@ -1,6 +1,7 @@
 // Per-run options from a comment: `/review --num_findings=3 --extra_instructions="be terse"`.
 // Only an allow-list of safe keys; anything that could redirect the model, spend money or leak a
 // secret (keys, URLs, models, budgets) is refused with a message saying where it is set instead.
+import { neutralize } from "../github/neutralize.ts";
 import { z } from "zod";
 
 const int = (min: number, max: number) =>
@@ -68,8 +69,9 @@ export function tokenize(input: string): string[] {
   return out;
 }
 
+/** The commenter's own option name, echoed back through the one neutralising function. */
 function shown(key: string): string {
-  return `\`--${key.replace(/[`\n]/g, "").slice(0, 40)}\``;
+  return neutralize(`--${key}`, "code", { max: 42 });
 }
 
 /**
