@@ -27,8 +27,10 @@ import { trimEndChar } from "../linear-text.ts";
  *   quotes, and disarms everything listed above.
  * - `code`: an inline code span holding the text verbatim on one line.
  * - `fence`: a fenced code block holding the text verbatim; put it on its own lines.
+ * - `title`: an issue or PR title (GitHub shows titles as plain text): one line, characters cleaned,
+ *   nothing escaped.
  */
-export type NeutralizeAs = "text" | "inline" | "markdown" | "code" | "fence";
+export type NeutralizeAs = "text" | "inline" | "markdown" | "code" | "fence" | "title";
 
 export interface NeutralizeOptions {
   /** Length cap in characters, applied before anything else (defaults: 1,000 inline/code, 60,000 otherwise). */
@@ -48,7 +50,7 @@ export const NEUTRALIZE_MAX_BLOCK = 60_000;
 
 /** Neutralises untrusted `text` for a Steward comment, in the shape `as` (see {@link NeutralizeAs}). */
 export function neutralize(text: unknown, as: NeutralizeAs = "text", opts: NeutralizeOptions = {}): string {
-  const oneLine = as === "inline" || as === "code";
+  const oneLine = as === "inline" || as === "code" || as === "title";
   const max = opts.max ?? (oneLine ? NEUTRALIZE_MAX_INLINE : NEUTRALIZE_MAX_BLOCK);
   const clean = defuseMarkers(cleanChars(cap(stringOf(text), max), as !== "fence"));
   const table = opts.table === true;
@@ -61,6 +63,8 @@ export function neutralize(text: unknown, as: NeutralizeAs = "text", opts: Neutr
       return literalLine(flatten(clean));
     case "markdown":
       return markdownBlock(clean);
+    case "title":
+      return flatten(clean).trim();
     default:
       return clean
         .split("\n")

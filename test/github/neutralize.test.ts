@@ -150,6 +150,10 @@ describe("neutralize", () => {
     expect(neutralize("```math\nx\n```", "markdown")).toBe("\n```\nx\n```\n");
   });
 
+  it("cleans a title without escaping it (GitHub shows titles as text)", () => {
+    expect(neutralize("Fix [a](b) \u202eevil\u202c\r\nnext\u0007", "title")).toBe("Fix [a](b) evil next");
+  });
+
   it("caps length before any work, never splitting a surrogate pair", () => {
     expect(neutralize("a".repeat(50), "inline", { max: 10 })).toBe(`${"a".repeat(10)}…`);
     expect(neutralize(`${"a".repeat(9)}😀`, "inline", { max: 10 })).toBe(`${"a".repeat(9)}…`);

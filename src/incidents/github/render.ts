@@ -34,7 +34,8 @@ export function severityLabel(inc: Pick<Incident, "sample" | "exceptionType">): 
 }
 
 export function issueTitle(inc: Pick<Incident, "title">): string {
-  return maskSecrets(`[incident] ${inc.title.split("\n")[0]}`);
+  // Log text: a bidi override or zero-width character would make the title read differently.
+  return maskSecrets(`[incident] ${neutralize(inc.title.split("\n")[0], "title", { max: 250 })}`);
 }
 
 /**
