@@ -2,7 +2,8 @@
 // `steward serve` (GitHub simulator, LLM fake, a tailed log file) receives a PR carrying each hostile
 // line of issue 9 at 100,000 characters, a 65,000-character comment and a 1 MiB log message, while a
 // separate process polls /healthz every 20 ms. A baseline of the same poller against the idle server,
-// measured first in the same run, gives a ratio that survives a loaded machine.
+// measured first in the same run, gives a ratio that survives a loaded machine. STALL_NODE_OPTIONS is
+// passed to `steward serve` as NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p" to find a stall).
 import { type ChildProcess, spawn } from "node:child_process";
 import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -88,7 +89,13 @@ export async function runStall(opts: { baselineMs?: number } = {}): Promise<Stal
   const dir = mkdtempSync(join(tmpdir(), "steward-stall-"));
   const log = join(dir, "app.log");
   writeFileSync(log, "");
-  const w = new World({ env: { STEWARD_INGEST_PATHS: log, STEWARD_INCIDENTS_REPO: "acme/api" } });
+  const w = new World({
+    env: {
+      STEWARD_INGEST_PATHS: log,
+      STEWARD_INCIDENTS_REPO: "acme/api",
+      ...(process.env.STALL_NODE_OPTIONS ? { NODE_OPTIONS: process.env.STALL_NODE_OPTIONS } : {}),
+    },
+  });
   const repo: SimRepo = w.sim.state.addRepo("acme/api", { installationId: 7 });
   repo.permissions.set("alice", "write");
   repo.permissions.set("eve", "read");

@@ -263,3 +263,25 @@ describe("other outside-text paths that had super-linear regexes", () => {
     );
   });
 });
+
+// Not a regex, found by profiling the stall test: the tokenizer's byte-pair merge is quadratic in the
+// length of one pre-token, and every LLM call counts its prompt's tokens on the event loop.
+describe("token counting of a PR with a 100,000-character run", () => {
+  it.each([
+    ["tabs", "\t".repeat(N)],
+    ["letters", "a".repeat(N)],
+    ["punctuation", "=".repeat(N)],
+  ])("counts %s in linear time, close to the exact count", async (_name, text) => {
+    const r = await timeInWorker<number>(src("llm/tokens.ts"), "countTokens", [text]);
+    expect(r.ms).toBeLessThan(BOUND_MS);
+    expect(r.result).toBeGreaterThan(0);
+    expect(r.result).toBeLessThanOrEqual(N);
+  });
+
+  it("stays exact for ordinary text", async () => {
+    const { countTokens } = await import("../../src/llm/tokens.ts");
+    const { countTokens: exact } = await import("gpt-tokenizer/encoding/o200k_base");
+    const text = "const x = 1;\n\tif (x) {\n\t\treturn x + 2; // done\n\t}\n".repeat(2_000);
+    expect(countTokens(text)).toBe(exact(text));
+  });
+});
