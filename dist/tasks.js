@@ -207714,9 +207714,38 @@ var { decode, decodeAsyncGenerator, decodeGenerator, encode, encodeGenerator, is
 
 // src/llm/tokens.ts
 var PLAIN = { disallowedSpecial: /* @__PURE__ */ new Set() };
+var MAX_TOKEN_RUN = 512;
+function charClass(code) {
+  if (code === 32 || code >= 9 && code <= 13) return 1;
+  if (code >= 65 && code <= 90 || code >= 97 && code <= 122 || code >= 128) return 2;
+  return 3;
+}
+function hasLongRun(text) {
+  let run = 0;
+  let last2 = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = charClass(text.charCodeAt(i));
+    run = c === last2 ? run + 1 : 1;
+    last2 = c;
+    if (run > MAX_TOKEN_RUN) return true;
+  }
+  return false;
+}
+function* slices(text) {
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(text.length, i + MAX_TOKEN_RUN);
+    const code = text.charCodeAt(end - 1);
+    if (end < text.length && code >= 55296 && code <= 56319) end--;
+    yield text.slice(i, end);
+    i = end;
+  }
+}
 function countTokens2(text) {
   if (text.length === 0) return 0;
-  return countTokens(text, PLAIN);
+  if (!hasLongRun(text)) return countTokens(text, PLAIN);
+  let total = 0;
+  for (const piece of slices(text)) total += countTokens(piece, PLAIN);
+  return total;
 }
 
 // src/diff/count.ts
