@@ -178,14 +178,22 @@ export function createRunner(opts: RunnerOptions): Runner {
         clearTimeout(deadline);
       }
       if (abort.signal.aborted) throw abort.signal.reason;
-      if (!(await complete(opts.db, job))) {
+      // The job and its run row turn done together: nobody sees a done job whose run is not.
+      const completed = await opts.db.tx(async (tx) => {
+        if (!(await complete(tx, job))) return false;
+        await tx.exec("UPDATE job_runs SET finished_at = $1, outcome = 'done', error = NULL WHERE id = $2", [
+          Date.now(),
+          runRow?.id ?? 0,
+        ]);
+        return true;
+      });
+      if (!completed) {
         // Another worker owns the job now (this attempt stalled past its lease); its outcome is theirs.
         await finishRun("lost", "lease lost before completion");
         metrics.jobsTotal.inc({ kind: job.kind, outcome: "lost" });
         log.warn({ attempt: job.attempts }, "job finished after losing its lease; result discarded");
         return;
       }
-      await finishRun("done", null);
       metrics.jobsTotal.inc({ kind: job.kind, outcome: "done" });
       log.info({ ms: Math.round(performance.now() - startedAt) }, "job done");
     } catch (err) {

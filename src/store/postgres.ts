@@ -64,6 +64,12 @@ export class PgDb implements Db {
   async tx<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client has no pool listener: without this, the server dropping the connection
+    // mid-transaction ("Connection terminated unexpectedly") is an unhandled 'error' that kills the process.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       const out = await fn(handleFor(client, this));
@@ -76,6 +82,7 @@ export class PgDb implements Db {
       });
       throw err;
     } finally {
+      client.off("error", onError);
       client.release(broken);
     }
   }

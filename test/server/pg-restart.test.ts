@@ -74,6 +74,20 @@ describe.skipIf(skip)("Postgres restart and dropped connections under load (own 
     };
 
     await reach(50, "50 jobs done", 60_000);
+    // Both workers are up and claiming before the database goes away (a worker that cannot reach the
+    // database when it starts exits, by design: its supervisor restarts it).
+    await waitFor(
+      async () =>
+        Number(
+          (
+            await db.one<{ n: number }>(
+              "SELECT count(DISTINCT split_part(worker, ':', 2)) AS n FROM job_runs",
+            )
+          )?.n,
+        ) === 2 || undefined,
+      "both workers to claim jobs",
+      60_000,
+    );
     const before = await done();
     cluster.restart();
     await reach(before + 200, "200 more jobs done after the restart", 120_000);
