@@ -9,8 +9,11 @@ const MON = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
 const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
 const HEX4 = "[0-9a-fA-F]{1,4}";
 
+// An email's local part starts with a word character: a `-@x.io` left over after another category
+// matched ("::12-@x.io") would otherwise become an email only on a second pass, and parameterising
+// must be idempotent on its own output.
 const CATEGORIES: Array<[name: string, source: string]> = [
-  ["email", String.raw`(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+`],
+  ["email", String.raw`(?<![\w.+-])\w[\w.+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+`],
   [
     "url",
     String.raw`\b(?:https?|wss?|ftp|postgres(?:ql)?|mysql|redis|mongodb(?:\+srv)?|amqps?)://[^\s"'<>()\[\]{}]+`,
@@ -66,13 +69,24 @@ function replacer(...args: unknown[]): string {
 }
 
 const MAX_INPUT = 2048;
+const MAX_PASSES = 6;
 
 /** Parameterises one text (no line handling). Total: never throws, whatever the input. */
 export function parameterize(text: string): string {
   if (typeof text !== "string" || text === "") return "";
   const t = text.length > MAX_INPUT ? text.slice(0, MAX_INPUT) : text;
-  COMBINED.lastIndex = 0;
-  return t.replace(COMBINED, replacer);
+  // A placeholder's `<`/`>` can open a boundary that the original text did not have ("2024-01-02ff::5ms":
+  // once the date's digits are gone, `02ff::` reads as an address). Re-applying until nothing changes
+  // makes the result a fixed point, so grouping is idempotent; each pass is linear and only shortens or
+  // keeps the text, and the pass count is bounded.
+  let out = t;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    COMBINED.lastIndex = 0;
+    const next = out.replace(COMBINED, replacer);
+    if (next === out) break;
+    out = next;
+  }
+  return out;
 }
 
 /**
