@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LineProcessor } from "../src/incidents/processor.ts";
-import { parseIncidentOptions } from "../src/incidents/schema.ts";
+import { parseIncidentOptions } from "../src/incidents/options.ts";
 
 const N = Number(process.env.BENCH_FP_N ?? 200_000);
 const dir = join(import.meta.dirname, "../fixtures/incidents/traces");

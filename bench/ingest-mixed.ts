@@ -109,7 +109,7 @@ async function readline(file: string): Promise<Run> {
 async function steward(file: string): Promise<Run & { errorLines: number; lines: number }> {
   const dir = mkdtempSync(join(tmpdir(), "steward-bench-mixed-"));
   try {
-    const r = await run([join(ROOT, "src/cli.ts"), "ingest", file, "--once", "--json"], {
+    const r = await run([join(ROOT, "bin/steward.js"), "ingest", file, "--once", "--json"], {
       DATABASE_URL: `sqlite:${join(dir, "b.db")}`,
     });
     const t = JSON.parse(r.out.trim().split("\n").pop()!);

@@ -109,7 +109,7 @@ async function runPhase(name: string): Promise<void> {
   } else if (name === "steward") {
     const dir = mkdtempSync(join(tmpdir(), "steward-bench-"));
     const db = await openDb!(`sqlite:${join(dir, "b.db")}`);
-    const t = await ingestOnce!({ db, file: FILE, log: silentLogger!(), options: {} });
+    const t = await ingestOnce!({ db, file: FILE, log: silentLogger!() });
     lines = t.lines;
     errors = t.errorLines;
     await db.close();

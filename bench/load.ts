@@ -86,6 +86,13 @@ const stewardEnv = {
   LLM_MODEL: "gpt-4o-mini",
   LOG_LEVEL: "warn",
   STEWARD_PUSH_DEBOUNCE_MS: "0",
+  // Operator limits (STEWARD_CONCURRENCY, STEWARD_INSTALLATION_CONCURRENCY, …) pass through from the bench's
+  // own environment, so a run can show what a setting does.
+  ...Object.fromEntries(
+    Object.entries(env).filter(
+      (e): e is [string, string] => e[0].startsWith("STEWARD_") && e[1] !== undefined,
+    ),
+  ),
 };
 const procs: Proc[] = [spawnSteward(["serve"], stewardEnv, { cwd: tmpdir() })];
 await waitHealthy(port, procs[0]);

@@ -44,7 +44,7 @@ async function startSteward(dir: string): Promise<{ child: ChildProcess; url: st
     type: "pkcs1",
     format: "pem",
   });
-  const child = spawn(process.execPath, [join(ROOT, "src/cli.ts"), "serve"], {
+  const child = spawn(process.execPath, [join(ROOT, "bin/steward.js"), "serve"], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? "",

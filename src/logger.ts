@@ -1,5 +1,10 @@
+import { createRequire } from "node:module";
 import pino, { type Logger } from "pino";
-import pretty from "pino-pretty";
+
+// pino-pretty is loaded only when LOG_FORMAT=pretty asks for it: it is about as heavy as pino itself,
+// and the CLI's start-up is part of what a short `steward ingest --once` costs.
+const requireCjs = createRequire(import.meta.url);
+const loadPretty = (): typeof import("pino-pretty") => requireCjs("pino-pretty");
 
 // Paths pino redacts wherever they appear in a log object. Tokens, keys and authorization headers
 // never reach the log stream.
@@ -96,7 +101,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const destination =
     opts.destination ??
     (opts.format === "pretty"
-      ? pretty({ colorize: Boolean(process.stdout.isTTY), ignore: "pid,hostname", sync: true })
+      ? loadPretty()({ colorize: Boolean(process.stdout.isTTY), ignore: "pid,hostname", sync: true })
       : undefined);
   const forged = recentDeliveries();
   return pino(

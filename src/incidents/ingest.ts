@@ -1,7 +1,7 @@
 import type { Logger } from "../logger.ts";
 import type { Db } from "../store/types.ts";
 import type { IncidentEvent } from "./batch.ts";
-import { parseIncidentOptions, type IncidentOptions } from "./schema.ts";
+import { defaultIncidentOptions, type IncidentOptions } from "./schema.ts";
 import { type IngestTotals, type TailOptions, Tailer } from "./tail.ts";
 
 // Entry points: `startIngest` follows files until stopped (used by `steward ingest --follow` and by
@@ -12,7 +12,8 @@ export interface StartIngestOptions
   db: Db;
   paths: string[];
   log: Logger;
-  options?: IncidentOptions | unknown;
+  /** Parsed options (options.ts `parseIncidentOptions`); the defaults when absent. */
+  options?: IncidentOptions;
   onIncidentEvent?: (e: IncidentEvent) => void;
 }
 
@@ -23,12 +24,7 @@ export interface IngestHandle {
 }
 
 function tailer(o: StartIngestOptions): Tailer {
-  const options = isParsed(o.options) ? o.options : parseIncidentOptions(o.options ?? {});
-  return new Tailer({ ...o, patterns: o.paths, options });
-}
-
-function isParsed(v: unknown): v is IncidentOptions {
-  return !!v && typeof v === "object" && "errors" in v && "rules" in v && "inApp" in v && "notInApp" in v;
+  return new Tailer({ ...o, patterns: o.paths, options: o.options ?? defaultIncidentOptions() });
 }
 
 export function startIngest(o: StartIngestOptions): IngestHandle {

@@ -1,4 +1,5 @@
-import { LEVEL_RANK, type ErrorPolicy, type Frame, type Level, type NormalizedRecord } from "./schema.ts";
+import { LEVEL_RANK, LEVEL_WORDS, type Level } from "./levels.ts";
+import type { ErrorPolicy, Frame, NormalizedRecord } from "./schema.ts";
 import { headerType, parseStack, type StackLanguage } from "./stack.ts";
 import { exceptionFromRecord } from "./exception.ts";
 import { defaultInApp, type InAppMatcher } from "./inapp.ts";
@@ -150,31 +151,7 @@ const PINO_LEVELS: Array<[number, Level]> = [
   [0, "trace"],
 ];
 
-/** Level names (lower case) and what they mean; the prefilter derives its error words from this table. */
-export const LEVEL_WORDS: Readonly<Record<string, Level>> = {
-  trace: "trace",
-  finest: "trace",
-  finer: "trace",
-  debug: "debug",
-  fine: "debug",
-  config: "debug",
-  info: "info",
-  information: "info",
-  notice: "info",
-  warn: "warn",
-  warning: "warn",
-  error: "error",
-  err: "error",
-  severe: "error",
-  dpanic: "error",
-  fatal: "fatal",
-  critical: "fatal",
-  crit: "fatal",
-  alert: "fatal",
-  emerg: "fatal",
-  emergency: "fatal",
-  panic: "fatal",
-};
+export { LEVEL_WORDS };
 
 export function toLevel(raw: unknown, key?: string): Level {
   if (typeof raw === "number") {

@@ -2,7 +2,6 @@ import type { FileHandle } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { ScanRequest, ScanResult } from "./chunk-worker.ts";
-import type { IncidentOptions } from "./schema.ts";
 
 // Parallel back-fill for large backlogs (`ingest --once`, a catch-up after downtime), pipelined
 // by stage: this thread reads chunks that end at a newline and hands them to worker threads
@@ -32,15 +31,40 @@ export function defaultParallel(): ParallelOptions {
   };
 }
 
+const WORKER_URL = new URL("./chunk-worker.ts", import.meta.url);
+
+// Threads started ahead of need (prestartScanWorkers): unreferenced, so they never keep the process
+// alive, until a pool adopts them.
+const prestarted: Worker[] = [];
+
+/**
+ * Starts `n` prefilter threads now, for a caller that knows it is about to back-fill (`steward
+ * ingest --once`): their start-up (a V8 isolate and two small modules) then overlaps the main
+ * thread's, instead of delaying the first chunk. The next drainParallel adopts them.
+ */
+export function prestartScanWorkers(n = defaultParallel().workers): void {
+  while (prestarted.length < n) {
+    const w = new Worker(WORKER_URL);
+    w.unref();
+    // An error before adoption is reported by the pool that adopts it (the thread has exited).
+    w.on("error", () => {});
+    prestarted.push(w);
+  }
+}
+
 class ScanPool {
   readonly #workers: Worker[] = [];
   readonly #pending = new Map<number, { resolve: (r: ScanResult) => void; reject: (e: Error) => void }>();
+  readonly #statusMin: number;
   #failed: Error | null = null;
   #next = 0;
 
-  constructor(n: number, options: IncidentOptions) {
+  constructor(n: number, statusMin: number) {
+    this.#statusMin = statusMin;
+    const adopted = prestarted.splice(0, n);
     for (let i = 0; i < n; i++) {
-      const w = new Worker(new URL("./chunk-worker.ts", import.meta.url), { workerData: { options } });
+      const w = adopted[i] ?? new Worker(WORKER_URL);
+      w.ref();
       w.on("message", (r: ScanResult) => {
         const p = this.#pending.get(r.id);
         this.#pending.delete(r.id);
@@ -61,7 +85,7 @@ class ScanPool {
 
   scan(buf: ArrayBuffer, len: number): Promise<ScanResult> {
     if (this.#failed) return Promise.reject(this.#failed);
-    const m: ScanRequest = { id: this.#next++, buf, len };
+    const m: ScanRequest = { id: this.#next++, buf, len, statusMin: this.#statusMin };
     return new Promise((resolve, reject) => {
       this.#pending.set(m.id, { resolve, reject });
       this.#workers[m.id % this.#workers.length]!.postMessage(m, [buf]);
@@ -82,10 +106,10 @@ class ScanPool {
 export async function drainParallel(
   fh: FileHandle,
   from: number,
-  o: ParallelOptions & { options: IncidentOptions },
+  o: ParallelOptions & { statusMin: number },
   onChunk: (r: ScanResult, end: number) => Promise<void>,
 ): Promise<number> {
-  const pool = new ScanPool(o.workers, o.options);
+  const pool = new ScanPool(o.workers, o.statusMin);
   const depth = o.workers * 2 + 1;
   const free: ArrayBuffer[] = [];
   const queue: Array<{ result: Promise<ScanResult>; end: number }> = [];

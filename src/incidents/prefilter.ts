@@ -1,5 +1,4 @@
-import { LEVEL_WORDS } from "./normalize.ts";
-import { LEVEL_RANK } from "./schema.ts";
+import { LEVEL_RANK, LEVEL_WORDS } from "./levels.ts";
 
 // Answers "could this JSON line be an error under a policy of minLevel ≥ error (and status ≥ N)?"
 // without decoding or parsing it. A false positive only costs a JSON.parse; a false negative would

@@ -1,16 +1,15 @@
 import { IncidentBuffer } from "./batch.ts";
-import { LineScanner, maybeError } from "./prefilter.ts";
 import { compileRules, fingerprint, incidentTitle, type CompiledRule } from "./fingerprint.ts";
 import { createInAppMatcher, type InAppMatcher } from "./inapp.ts";
 import { isError, normalizeRecord } from "./normalize.ts";
 import type { IncidentSample } from "./registry.ts";
 import { LEVEL_RANK, type IncidentOptions, type NormalizedRecord } from "./schema.ts";
+import { type LineCounters, LineSplitter } from "./scan.ts";
 import { maskSecrets, maskValue } from "./secrets.ts";
 
-// Turns complete log lines (byte ranges of a Buffer) into buffered incident counts.
+export { MAX_LINE_BYTES, type LineCounters } from "./scan.ts";
 
-export const MAX_LINE_BYTES = 1024 * 1024;
-const SUB_BLOCK = 32 * 1024;
+// Turns complete log lines (byte ranges of a Buffer) into buffered incident counts.
 
 /**
  * Grouping settings of the repository a service's incidents go to (its `.github/steward.yml`
@@ -22,26 +21,16 @@ export interface ServiceGrouping {
 }
 export type GroupingFor = (service: string | null) => ServiceGrouping | null;
 
-export interface LineCounters {
-  lines: number;
-  errorLines: number;
-  nonJson: number;
-  tooLong: number;
-}
-
 export class LineProcessor {
   readonly buffer = new IncidentBuffer();
   readonly counters: LineCounters = { lines: 0, errorLines: 0, nonJson: 0, tooLong: 0 };
   readonly #opts: IncidentOptions;
   readonly #rules: CompiledRule[];
   readonly #inApp: InAppMatcher;
-  readonly #prefilter: boolean;
-  readonly #statusMin: number;
-  readonly #scanner: LineScanner | null;
+  readonly #split: LineSplitter;
   readonly #now: () => number;
   readonly #groupingFor: GroupingFor | undefined;
   readonly #inAppFor: ((service: string | null) => InAppMatcher | undefined) | undefined;
-  #collect: number[] | null = null;
 
   constructor(
     opts: IncidentOptions,
@@ -53,10 +42,11 @@ export class LineProcessor {
     const e = opts.errors;
     // The prefilter encodes a policy of "error or worse, status ≥ 500 or off"; a looser policy must
     // look at every line.
-    this.#prefilter =
+    const prefilter =
       !o.strictJson && LEVEL_RANK[e.minLevel] >= LEVEL_RANK.error && (e.status === 0 || e.status >= 500);
-    this.#statusMin = e.status;
-    this.#scanner = this.#prefilter ? new LineScanner(e.status) : null;
+    this.#split = new LineSplitter(this.counters, prefilter ? e.status : null, (buf, start, end) =>
+      this.candidate(buf, start, end),
+    );
     this.#now = o.now ?? Date.now;
     const g = o.groupingFor;
     this.#groupingFor = g;
@@ -72,7 +62,7 @@ export class LineProcessor {
 
   /** One complete line, without its newline. */
   line(buf: Buffer, start: number, end: number): void {
-    this.#line(buf, start, end, null);
+    this.#split.line(buf, start, end);
   }
 
   /**
@@ -80,79 +70,19 @@ export class LineProcessor {
    * end - 1). Needles are searched once per block, not once per line.
    */
   lines(buf: Buffer, start: number, end: number): void {
-    let from = start;
-    while (from < end) {
-      // Sub-blocks of ~32 KiB: their latin1 copies stay small, young-generation strings (a 4 MiB
-      // string goes to large-object space and costs far more to create than to copy).
-      let to = from + SUB_BLOCK >= end ? end : buf.lastIndexOf(0x0a, from + SUB_BLOCK - 1) + 1;
-      if (to <= from) to = buf.indexOf(0x0a, from + SUB_BLOCK) + 1; // one line longer than a sub-block
-      if (to <= from || to > end) to = end;
-      this.#block(buf, from, to);
-      from = to;
-    }
-  }
-
-  #block(buf: Buffer, start: number, end: number): void {
-    // latin1: one character per byte, so positions in `text` are byte positions minus `start`.
-    // String#indexOf is much cheaper per call than Buffer#indexOf, and there is one call per line.
-    const text = buf.toString("latin1", start, end);
-    const scan = this.#scanner;
-    scan?.reset(buf, text, start);
-    let s = start;
-    while (s < end) {
-      let nl = text.indexOf("\n", s - start);
-      nl = nl < 0 ? end : nl + start;
-      this.#line(buf, s, nl, scan);
-      s = nl + 1;
-    }
-  }
-
-  #line(buf: Buffer, start: number, end: number, scan: LineScanner | null): void {
-    this.counters.lines++;
-    if (end - start > MAX_LINE_BYTES) {
-      this.counters.tooLong++;
-      return;
-    }
-    while (start < end && (buf[start] === 0x20 || buf[start] === 0x09)) start++;
-    while (end > start && (buf[end - 1] === 0x0d || buf[end - 1] === 0x20 || buf[end - 1] === 0x09)) end--;
-    if (start === end) return; // blank lines are neither JSON nor garbage
-    if (buf[start] !== 0x7b || buf[end - 1] !== 0x7d) {
-      this.counters.nonJson++;
-      return;
-    }
-    // Lines that cannot be errors skip decoding and JSON.parse, most of the cost of a healthy log.
-    if (this.#prefilter) {
-      const maybe = scan ? scan.candidate(start, end) : maybeError(buf, start, end, this.#statusMin);
-      if (!maybe) return;
-      if (this.#collect) {
-        this.#collect.push(start, end);
-        return;
-      }
-    }
-    this.candidate(buf, start, end);
-  }
-
-  /**
-   * Prefilter only (the worker half of the parallel back-fill): counts the lines of a block like
-   * `lines` and returns the [start, end) pairs of the candidate lines instead of parsing them.
-   * Only meaningful when `prefiltering`.
-   */
-  scan(buf: Buffer, start: number, end: number): number[] {
-    const out: number[] = [];
-    this.#collect = out;
-    try {
-      this.lines(buf, start, end);
-    } finally {
-      this.#collect = null;
-    }
-    return out;
+    this.#split.lines(buf, start, end);
   }
 
   get prefiltering(): boolean {
-    return this.#prefilter;
+    return this.#split.prefiltering;
   }
 
-  /** A trimmed `{…}` line that passed the prefilter (or came from `scan`): parse and count it. */
+  /** The prefilter's error status (what the back-fill's worker threads need), or null without one. */
+  get prefilterStatus(): number | null {
+    return this.#split.statusMin;
+  }
+
+  /** A trimmed `{…}` line that passed the prefilter (or came back from the back-fill's worker): parse and count it. */
   candidate(buf: Buffer, start: number, end: number): void {
     let rec: unknown;
     try {

@@ -210,8 +210,10 @@ export class Tailer {
 
   async #drain(f: Open): Promise<void> {
     const par = this.#parallel;
-    if (par && f.proc.prefiltering && !f.cursor.skipping) {
-      if ((await f.cursor.size()) - f.cursor.offset >= par.minBytes) await this.#drainParallel(f, par);
+    const statusMin = f.proc.prefilterStatus;
+    if (par && statusMin !== null && !f.cursor.skipping) {
+      if ((await f.cursor.size()) - f.cursor.offset >= par.minBytes)
+        await this.#drainParallel(f, { ...par, statusMin });
     }
     for (;;) {
       const moved = await f.cursor.step(f.proc);
@@ -223,10 +225,9 @@ export class Tailer {
   }
 
   /** A large backlog: whole chunks through parallel.ts; the caller's loop does the rest. */
-  async #drainParallel(f: Open, par: ParallelOptions): Promise<void> {
+  async #drainParallel(f: Open, o: ParallelOptions & { statusMin: number }): Promise<void> {
     // Each chunk's counts join the batch together with its end offset: whichever flush writes
     // them also writes the checkpoint that covers exactly these bytes.
-    const o = { ...par, options: this.#o.options };
     await drainParallel(f.cursor.fh, f.cursor.offset, o, async (r, end) => {
       const buf = Buffer.from(r.buf, 0, r.len);
       const cand = r.candidates;

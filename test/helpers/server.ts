@@ -23,9 +23,9 @@ export interface Proc {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Spawns `node src/cli.ts ARGS` with the given environment (no inherited secrets). */
+/** Spawns `node bin/steward.js ARGS` (the `steward` entry point) with the given environment (no inherited secrets). */
 export function spawnSteward(args: string[], env: Record<string, string>, opts: { cwd?: string } = {}): Proc {
-  const child = spawn(process.execPath, [resolve(ROOT, "src/cli.ts"), ...args], {
+  const child = spawn(process.execPath, [resolve(ROOT, "bin/steward.js"), ...args], {
     // Not the checkout: a developer's .env there must not leak into the process under test.
     cwd: opts.cwd ?? tmpdir(),
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", LOG_LEVEL: "info", ...env },

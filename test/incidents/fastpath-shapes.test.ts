@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { isErrorLine, mixedLine, pyDumps, rng } from "../../bench/mixed-logs.ts";
 import { isError, normalizeRecord } from "../../src/incidents/normalize.ts";
 import { LineProcessor } from "../../src/incidents/processor.ts";
-import { parseIncidentOptions } from "../../src/incidents/schema.ts";
+import { parseIncidentOptions } from "../../src/incidents/options.ts";
 
 // The ingest fast path (prefilter: decide from raw bytes which lines can be errors, parse only
 // those) against the slow truth (JSON.parse + normalise every line), on every shape normalize.ts

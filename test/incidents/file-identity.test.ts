@@ -19,7 +19,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getCheckpoint, purgeRetiredCheckpoints, RETIRED_CHECKPOINT_MS } from "../../src/incidents/batch.ts";
 import { identify, legacyFirstLineKey } from "../../src/incidents/cursor.ts";
 import { listIncidents } from "../../src/incidents/registry.ts";
-import { parseIncidentOptions } from "../../src/incidents/schema.ts";
+import { parseIncidentOptions } from "../../src/incidents/options.ts";
 import { Tailer } from "../../src/incidents/tail.ts";
 import { silentLogger } from "../../src/logger.ts";
 import { backends, type TestDb } from "../helpers/db.ts";

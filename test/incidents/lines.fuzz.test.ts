@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LineProcessor } from "../../src/incidents/processor.ts";
-import { parseIncidentOptions } from "../../src/incidents/schema.ts";
+import { parseIncidentOptions } from "../../src/incidents/options.ts";
 
 // The log-line parser faces whatever a process wrote: binary junk, truncated JSON, arrays, huge
 // numbers, invalid UTF-8. None of it may throw, stop the ingest, or go uncounted.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isError, normalizeRecord, toLevel, toTime } from "../../src/incidents/normalize.ts";
-import { parseIncidentOptions } from "../../src/incidents/schema.ts";
+import { parseIncidentOptions } from "../../src/incidents/options.ts";
+import { defaultIncidentOptions } from "../../src/incidents/schema.ts";
 import { trace, wrap } from "./records.ts";
 
 const policy = parseIncidentOptions({}).errors;
@@ -242,5 +243,12 @@ describe("isError (configurable)", () => {
     expect(() => parseIncidentOptions({ errors: { minLevel: "loud" } })).toThrow(
       /incidents\.errors\.minLevel/,
     );
+  });
+});
+
+describe("defaultIncidentOptions", () => {
+  it("is what the zod schema gives for an empty config, with or without a default service", () => {
+    expect(defaultIncidentOptions()).toEqual(parseIncidentOptions({}));
+    expect(defaultIncidentOptions("api")).toEqual(parseIncidentOptions({ defaultService: "api" }));
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getCheckpoint } from "../../src/incidents/batch.ts";
 import { identify } from "../../src/incidents/cursor.ts";
 import { listIncidents } from "../../src/incidents/registry.ts";
-import { parseIncidentOptions } from "../../src/incidents/schema.ts";
+import { parseIncidentOptions } from "../../src/incidents/options.ts";
 import { Tailer, type TailOptions } from "../../src/incidents/tail.ts";
 import { silentLogger } from "../../src/logger.ts";
 import type { Db } from "../../src/store/types.ts";

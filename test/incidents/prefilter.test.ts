@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ALIASES, isError, normalizeRecord } from "../../src/incidents/normalize.ts";
 import { LineScanner, maybeError } from "../../src/incidents/prefilter.ts";
-import { parseIncidentOptions } from "../../src/incidents/schema.ts";
+import { parseIncidentOptions } from "../../src/incidents/options.ts";
 import { type Shape, TRACE_DIR, trace, wrap } from "./records.ts";
 import { readdirSync } from "node:fs";
 

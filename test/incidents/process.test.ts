@@ -67,7 +67,7 @@ function generate(file: string, lines: number, salt: string): Record<string, num
 }
 
 function run(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["src/cli.ts", "ingest", ...args], {
+  return spawn(process.execPath, ["bin/steward.js", "ingest", ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, LOG_LEVEL: "silent" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -5,7 +5,7 @@ import type { Logger } from "../../logger.ts";
 import type { Db } from "../../store/types.ts";
 import type { IncidentEvent } from "../batch.ts";
 import type { GroupingFor } from "../processor.ts";
-import { parseIncidentOptions } from "../schema.ts";
+import { defaultIncidentOptions } from "../schema.ts";
 import { RecordRateLimiter, tokenMatcher } from "./auth.ts";
 import { bodyHash, OtlpCommitter } from "./commit.ts";
 import { decodeJson, decodeProtobuf, encodeResponse, encodeStatus } from "./decode.ts";
@@ -62,7 +62,7 @@ export function createOtlpReceiver(d: OtlpReceiverDeps): OtlpHandler {
   const limiter = new RecordRateLimiter(c.ratePerSecond, Math.max(c.ratePerSecond, c.maxRecords), d.now);
   const committer = new OtlpCommitter({
     db: d.db,
-    options: parseIncidentOptions({}),
+    options: defaultIncidentOptions(),
     groupingFor: d.groupingFor,
     maxRecords: c.maxRecords,
     dedupeMs: c.dedupeHours * 3600_000,
