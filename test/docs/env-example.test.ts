@@ -8,7 +8,7 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : /\.(ts|js)$/.test(e.name) ? [join(dir, e.name)] : [],
   );
 }
 
@@ -35,7 +35,8 @@ const documented = (name: string) => new RegExp(`^#?\\s*${name}=`, "m").test(exa
 
 describe(".env.example", () => {
   const reads = new Map<string, string[]>();
-  for (const f of sourceFiles(join(ROOT, "src"))) {
+  // src/, and bin/steward.js (the entry point, plain JavaScript).
+  for (const f of [...sourceFiles(join(ROOT, "src")), ...sourceFiles(join(ROOT, "bin"))]) {
     for (const name of envReads(readFileSync(f, "utf8")))
       reads.set(name, [...(reads.get(name) ?? []), f.slice(ROOT.length)]);
   }
@@ -51,7 +52,7 @@ describe(".env.example", () => {
       expect(reads.has(n), n).toBe(true);
   });
 
-  it("lists every variable read under src/", () => {
+  it("lists every variable read under src/ and bin/", () => {
     const missing = [...reads]
       .filter(([n]) => !documented(n))
       .map(([n, files]) => `${n} (${files.join(", ")})`);
