@@ -36,6 +36,10 @@ const WORKER_URL = new URL("./chunk-worker.ts", import.meta.url);
 // Threads started ahead of need (prestartScanWorkers): unreferenced, so they never keep the process
 // alive, until a pool adopts them.
 const prestarted: Worker[] = [];
+// Prestarted threads that exited before a pool adopted them (a module that failed to load, a
+// terminate): a pool must not adopt one, as its exit was before the pool could listen for it and
+// chunks posted to it would never come back.
+const exited = new WeakSet<Worker>();
 
 /**
  * Starts `n` prefilter threads now, for a caller that knows it is about to back-fill (`steward
@@ -46,10 +50,17 @@ export function prestartScanWorkers(n = defaultParallel().workers): void {
   while (prestarted.length < n) {
     const w = new Worker(WORKER_URL);
     w.unref();
-    // An error before adoption is reported by the pool that adopts it (the thread has exited).
+    // A thread that fails before adoption is replaced by the adopting pool with a fresh one, whose
+    // failure that pool then reports.
     w.on("error", () => {});
+    w.on("exit", () => exited.add(w));
     prestarted.push(w);
   }
+}
+
+/** The prestarted threads not yet adopted (for tests). */
+export function prestartedScanWorkers(): readonly Worker[] {
+  return prestarted;
 }
 
 class ScanPool {
@@ -63,7 +74,8 @@ class ScanPool {
     this.#statusMin = statusMin;
     const adopted = prestarted.splice(0, n);
     for (let i = 0; i < n; i++) {
-      const w = adopted[i] ?? new Worker(WORKER_URL);
+      const ready = adopted[i];
+      const w = ready && !exited.has(ready) ? ready : new Worker(WORKER_URL);
       w.ref();
       w.on("message", (r: ScanResult) => {
         const p = this.#pending.get(r.id);

@@ -36,7 +36,7 @@ export interface NormalizedRecord {
   release: string | null;
 }
 
-/** What `parseIncidentOptions({ defaultService })` gives (options.ts checks they agree), without loading zod. */
+/** What `parseIncidentOptions({ defaultService })` gives, without loading zod (test/incidents/normalize.test.ts checks they agree). */
 export function defaultIncidentOptions(defaultService: string | null = null): IncidentOptions {
   return {
     errors: { minLevel: "error", exception: true, status: 500 },

@@ -7,6 +7,7 @@ import { getCheckpoint } from "../../src/incidents/batch.ts";
 import { identify } from "../../src/incidents/cursor.ts";
 import { listIncidents } from "../../src/incidents/registry.ts";
 import { parseIncidentOptions } from "../../src/incidents/options.ts";
+import { prestartedScanWorkers, prestartScanWorkers } from "../../src/incidents/parallel.ts";
 import { Tailer, type TailOptions } from "../../src/incidents/tail.ts";
 import { silentLogger } from "../../src/logger.ts";
 import type { Db } from "../../src/store/types.ts";
@@ -120,6 +121,25 @@ describe("parallel back-fill", () => {
       await b.closeAll();
     },
   );
+
+  it("a prestarted thread that died before the back-fill is replaced, not waited on forever", async () => {
+    const f = join(dir, "app.log");
+    writeFileSync(f, body(0, 3000));
+    const ref = await fresh();
+    const seq = tailer(ref, f, { parallel: false });
+    await seq.poll();
+    await seq.closeAll();
+
+    prestartScanWorkers(1);
+    const [dead] = prestartedScanWorkers();
+    await dead!.terminate();
+    const db = await fresh();
+    const b = tailer(db, f, { parallel: { ...PAR, workers: 1 } });
+    await b.poll();
+    await b.closeAll();
+    expect(prestartedScanWorkers()).toHaveLength(0);
+    expect(await rows(db, f)).toEqual(await rows(ref, f));
+  });
 
   it("a batch that fails mid-file loses and doubles nothing: the next run resumes at its checkpoint", async () => {
     const f = join(dir, "app.log");
