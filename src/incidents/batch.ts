@@ -74,6 +74,22 @@ export class IncidentBuffer {
       };
       this.aggregates.set(key, agg);
     }
+    this.#count(agg, time, release);
+  }
+
+  /**
+   * Counts a record into its incident's aggregate if this batch has one already; false when it
+   * does not (the caller then uses `add`, with its description). Saves the per-record arguments
+   * of `add` on the common path.
+   */
+  bump(fingerprint: string, service: string, time: number, release: string | null): boolean {
+    const agg = this.aggregates.get(`${fingerprint}\0${service}`);
+    if (agg === undefined) return false;
+    this.#count(agg, time, release);
+    return true;
+  }
+
+  #count(agg: Aggregate, time: number, release: string | null): void {
     agg.count++;
     this.records++;
     if (time < agg.firstSeen) agg.firstSeen = time;

@@ -30,59 +30,117 @@ function at(rec: Obj, key: string): unknown {
   return head ? at(head, key.slice(dot + 1)) : undefined;
 }
 
-export function exceptionFromRecord(rec: Obj): RawException {
+/** The record's own keys that can hold an exception (normalize.ts marks which are present). */
+export const EXCEPTION_KEYS = [
+  "err",
+  "error",
+  "error.type",
+  "error.message",
+  "error.stack_trace",
+  "attributes",
+  "Attributes",
+  "exception.type",
+  "exception.message",
+  "exception.stacktrace",
+  "exception",
+  "exc_info",
+  "exc_text",
+  "stack_trace",
+  "throwable",
+  "stack",
+  "errorVerbose",
+  "stacktrace",
+] as const;
+const K = Object.fromEntries(EXCEPTION_KEYS.map((k, i) => [k, 1 << i])) as Record<
+  (typeof EXCEPTION_KEYS)[number],
+  number
+>;
+/** Every key present: read them all. */
+export const ALL_EXCEPTION_KEYS = (1 << EXCEPTION_KEYS.length) - 1;
+
+/**
+ * `present`: a bit per EXCEPTION_KEYS entry, set when the record has that key (a caller that has
+ * already enumerated the record's keys passes it, so absent keys are not looked up one by one).
+ */
+export function exceptionFromRecord(rec: Obj, present = ALL_EXCEPTION_KEYS): RawException {
   const out: RawException = { type: null, message: null, stack: null, frames: null, language: "unknown" };
-  const take = (type: unknown, message: unknown, stack: unknown) => {
-    out.type ??= s(type);
-    out.message ??= s(message);
-    out.stack ??= s(stack);
-  };
+  // (Plain functions, not closures: this runs for every error record.)
+  const get = (key: (typeof EXCEPTION_KEYS)[number]): unknown => (present & K[key] ? rec[key] : undefined);
 
   // pino / bunyan: err{type|name, message, stack}; slog/zap: err as a string.
-  const err = rec.err;
+  const err = present & K.err ? rec.err : undefined;
   const errObj = obj(err);
-  if (errObj) take(errObj.type ?? errObj.name ?? errObj.className, errObj.message, errObj.stack);
-  else if (typeof err === "string") take(null, err, null);
+  if (errObj) take(out, errObj.type ?? errObj.name ?? errObj.className, errObj.message, errObj.stack);
+  else if (typeof err === "string") take(out, null, err, null);
 
   // ECS: error{type, message, stack_trace} (nested or flattened); zap/slog: error as a string.
-  const error = rec.error;
+  const error = present & K.error ? rec.error : undefined;
   const errorObj = obj(error);
   if (errorObj)
     take(
+      out,
       errorObj.type ?? errorObj.name ?? errorObj.kind,
       errorObj.message,
       errorObj.stack_trace ?? errorObj.stack,
     );
-  else if (typeof error === "string") take(null, error, null);
-  else take(rec["error.type"], rec["error.message"], rec["error.stack_trace"]);
+  else if (typeof error === "string") take(out, null, error, null);
+  else if (present & (K["error.type"] | K["error.message"] | K["error.stack_trace"]))
+    take(out, get("error.type"), get("error.message"), get("error.stack_trace"));
 
   // OpenTelemetry semantic conventions, as attributes or flattened.
-  const attrs = obj(rec.attributes) ?? obj(rec.Attributes);
-  if (attrs)
-    take(at(attrs, "exception.type"), at(attrs, "exception.message"), at(attrs, "exception.stacktrace"));
-  take(rec["exception.type"], rec["exception.message"], rec["exception.stacktrace"]);
+  if (present & (K.attributes | K.Attributes)) {
+    const attrs = obj(get("attributes")) ?? obj(get("Attributes"));
+    if (attrs)
+      take(
+        out,
+        at(attrs, "exception.type"),
+        at(attrs, "exception.message"),
+        at(attrs, "exception.stacktrace"),
+      );
+  }
+  if (present & (K["exception.type"] | K["exception.message"] | K["exception.stacktrace"]))
+    take(out, get("exception.type"), get("exception.message"), get("exception.stacktrace"));
 
   // structlog: exception is a formatted string, or a list of dict tracebacks.
-  const exc = rec.exception;
-  if (typeof exc === "string") take(null, null, exc);
-  else if (Array.isArray(exc) && exc.length && !out.frames) fromDictTracebacks(exc, out);
-  else if (obj(exc)) {
-    const e = obj(exc)!;
-    take(e.type ?? e.exc_type, e.message ?? e.exc_value, e.stacktrace ?? e.stack_trace ?? e.stack);
+  if (present & K.exception) {
+    const exc = rec.exception;
+    if (typeof exc === "string") take(out, null, null, exc);
+    else if (Array.isArray(exc) && exc.length && !out.frames) fromDictTracebacks(exc, out);
+    else if (obj(exc)) {
+      const e = obj(exc)!;
+      take(out, e.type ?? e.exc_type, e.message ?? e.exc_value, e.stacktrace ?? e.stack_trace ?? e.stack);
+    }
   }
 
   // python-json-logger: exc_info (formatted traceback); logstash encoder: stack_trace.
-  take(null, null, rec.exc_info ?? rec.exc_text);
-  take(null, null, rec.stack_trace);
+  if (out.stack === null) {
+    takeStack(out, get("exc_info") ?? get("exc_text"));
+    takeStack(out, get("stack_trace"));
+  }
 
   // logback JsonEncoder: throwable{className, message, stepArray, cause}.
-  const thr = obj(rec.throwable);
-  if (thr && !out.frames) fromThrowable(thr, out);
+  if (present & K.throwable) {
+    const thr = obj(rec.throwable);
+    if (thr && !out.frames) fromThrowable(thr, out);
+  }
 
   // winston errors({stack:true}): stack at top level; zap: stacktrace (+ errorVerbose).
-  take(null, null, rec.stack);
-  take(null, null, rec.errorVerbose ?? rec.stacktrace);
+  if (out.stack === null) {
+    takeStack(out, get("stack"));
+    takeStack(out, get("errorVerbose") ?? get("stacktrace"));
+  }
   return out;
+}
+
+/** Each of type, message and stack is taken from the first source that has it. */
+function take(out: RawException, type: unknown, message: unknown, stack: unknown): void {
+  if (out.type === null) out.type = s(type);
+  if (out.message === null) out.message = s(message);
+  if (out.stack === null) out.stack = s(stack);
+}
+
+function takeStack(out: RawException, stack: unknown): void {
+  if (out.stack === null) out.stack = s(stack);
 }
 
 function fromDictTracebacks(list: unknown[], out: RawException): void {

@@ -185,11 +185,36 @@ function ruleMatches(rule: CompiledRule, r: NormalizedRecord): boolean {
   );
 }
 
+// Records whose frames come from the stack caches share one frames array, and with no custom rule
+// their fingerprint depends only on that array and the exception type: it is computed once.
+const byFrames = new WeakMap<object, Map<string, Fingerprint>>();
+const MAX_TYPES_PER_FRAMES = 64;
+
 export function fingerprint(r: NormalizedRecord, rules: CompiledRule[] = []): Fingerprint {
+  const rule = rules.length ? rules.find((x) => ruleMatches(x, r)) : undefined;
+  if (rule || !Object.isFrozen(r.frames)) return compute(r, rule);
+  let types = byFrames.get(r.frames);
+  const type = r.exceptionType ?? "";
+  const hit = types?.get(type);
+  if (hit) return hit;
+  const fp = compute(r, undefined);
+  // A message-based fingerprint (no in-app frames) depends on the message: never shared.
+  if (fp.basis !== "frames") return fp;
+  if (!types) {
+    types = new Map();
+    byFrames.set(r.frames, types);
+  }
+  if (types.size < MAX_TYPES_PER_FRAMES) {
+    Object.freeze(fp.components);
+    types.set(type, Object.freeze(fp));
+  }
+  return fp;
+}
+
+function compute(r: NormalizedRecord, rule: CompiledRule | undefined): Fingerprint {
   const def = defaultComponents(r);
   let basis: Fingerprint["basis"] = def.basis;
   let components = def.components;
-  const rule = rules.find((x) => ruleMatches(x, r));
   if (rule) {
     basis = "custom";
     const extra: string[] = [];

@@ -1,7 +1,7 @@
 import { LEVEL_RANK, LEVEL_WORDS, type Level } from "./levels.ts";
 import type { ErrorPolicy, Frame, NormalizedRecord } from "./schema.ts";
 import { headerType, parseStack, type StackLanguage } from "./stack.ts";
-import { exceptionFromRecord } from "./exception.ts";
+import { EXCEPTION_KEYS, exceptionFromRecord } from "./exception.ts";
 import { defaultInApp, type InAppMatcher } from "./inapp.ts";
 
 // Turns one parsed JSON log record, from any of the supported loggers, into one shape. Each field
@@ -182,15 +182,43 @@ export function toLevel(raw: unknown, key?: string): Level {
   }
   const s = str(raw);
   if (!s) return "info";
+  const known = levelOfWord.get(s);
+  if (known !== undefined) return known;
   const w = s.toLowerCase();
   // hasOwn: "constructor" or "__proto__" as a level must not resolve to Object.prototype members.
-  if (Object.hasOwn(LEVEL_WORDS, w)) return LEVEL_WORDS[w]!;
+  if (Object.hasOwn(LEVEL_WORDS, w)) {
+    // Only the spellings of level words are kept (key-independent, and few), so this stays small.
+    if (levelOfWord.size < 1024) levelOfWord.set(s, LEVEL_WORDS[w]!);
+    return LEVEL_WORDS[w]!;
+  }
   return /^\d+$/.test(s) ? toLevel(Number(s), key) : "info";
+}
+const levelOfWord = new Map<string, Level>();
+
+const nanoKey = new Map<string, boolean>();
+function isNanoKey(key: string): boolean {
+  let v = nanoKey.get(key);
+  if (v === undefined) {
+    v = /nano/i.test(key);
+    if (nanoKey.size < 64) nanoKey.set(key, v);
+  }
+  return v;
+}
+
+/** `2024-01-02 03:04:05,123` (Python logging's asctime) → `….123`; anything else unchanged. */
+function commaMillis(s: string): string {
+  const n = s.length;
+  if (n < 4 || s.charCodeAt(n - 4) !== 0x2c) return s;
+  for (let i = n - 3; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return s;
+  }
+  return `${s.slice(0, n - 4)}.${s.slice(n - 3)}`;
 }
 
 export function toTime(raw: unknown, key?: string): number | null {
   if (typeof raw === "number" && Number.isFinite(raw)) {
-    if (key && /nano/i.test(key)) return Math.floor(raw / 1e6);
+    if (key && isNanoKey(key)) return Math.floor(raw / 1e6);
     if (raw > 1e17) return Math.floor(raw / 1e6); // ns
     if (raw > 1e14) return Math.floor(raw / 1e3); // µs
     if (raw > 1e11) return Math.floor(raw); // ms
@@ -198,7 +226,7 @@ export function toTime(raw: unknown, key?: string): number | null {
   }
   if (typeof raw === "string") {
     if (/^\d+(\.\d+)?$/.test(raw)) return toTime(Number(raw), key);
-    const t = Date.parse(raw.replace(/,(\d{3})$/, ".$1"));
+    const t = Date.parse(commaMillis(raw));
     return Number.isNaN(t) ? null : t;
   }
   return null;
@@ -211,30 +239,52 @@ type Field = keyof typeof ALIASES;
 const FIELDS = Object.keys(ALIASES) as Field[];
 const F = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<Field, number>;
 const FIELD_PATHS: Path[][] = FIELDS.map((f) => ALIASES[f].map(pathOf_));
-const BY_HEAD = new Map<string, number[]>();
+// Per own key of a record: the aliases it can resolve (field * 32 + alias index) and its bit among
+// the exception keys (exception.ts), so one pass over the keys serves both.
+interface KeyUse {
+  codes: number[];
+  exception: number;
+}
+const BY_KEY = new Map<string, KeyUse>();
+const use = (k: string): KeyUse => {
+  let u = BY_KEY.get(k);
+  if (!u) {
+    u = { codes: [], exception: 0 };
+    BY_KEY.set(k, u);
+  }
+  return u;
+};
 for (const [fi, f] of FIELDS.entries()) {
   for (const [ai, alias] of ALIASES[f].entries()) {
-    for (const h of new Set([alias, alias.split(".")[0]!])) {
-      const list = BY_HEAD.get(h) ?? [];
-      list.push(fi * 32 + ai);
-      BY_HEAD.set(h, list);
-    }
+    for (const h of new Set([alias, alias.split(".")[0]!])) use(h).codes.push(fi * 32 + ai);
   }
 }
+for (const [i, k] of EXCEPTION_KEYS.entries()) use(k).exception |= 1 << i;
+
+// The viable aliases of the record being normalised. One Resolved is in use at a time (normalizeRecord
+// runs to completion and does not re-enter), so they share one array rather than allocate one each.
+const MASKS = new Int32Array(FIELDS.length);
 
 class Resolved {
   readonly #rec: Obj;
-  readonly #masks = new Int32Array(FIELDS.length);
+  readonly #masks = MASKS;
+  /** Which of EXCEPTION_KEYS the record has. */
+  readonly exceptionKeys: number = 0;
   /** Alias index of the last `first` hit. */
   alias = -1;
 
   constructor(rec: Obj) {
     this.#rec = rec;
     const masks = this.#masks;
+    masks.fill(0);
+    let exception = 0;
     for (const k in rec) {
-      const codes = BY_HEAD.get(k);
-      if (codes) for (const c of codes) masks[c >> 5]! |= 1 << (c & 31);
+      const u = BY_KEY.get(k);
+      if (u === undefined) continue;
+      exception |= u.exception;
+      for (const c of u.codes) masks[c >> 5]! |= 1 << (c & 31);
     }
+    this.exceptionKeys = exception;
   }
 
   /** The first present, non-empty alias value of a field (firstOf semantics). */
@@ -265,13 +315,24 @@ function timeOf(r: Resolved): number | null {
   return v === undefined ? null : toTime(v, ALIASES.time[r.alias]);
 }
 
+const SCHEME_AUTHORITY = /^[a-z]+:\/\/[^/]*/i;
+
 function pathOf(r: Resolved): string | null {
   const raw = str(r.first(F.path));
   if (!raw) return null;
-  // Absolute URLs keep only the path; the query string can carry tokens and ids.
-  const noScheme = raw.replace(/^[a-z]+:\/\/[^/]*/i, "");
-  const q = noScheme.search(/[?#]/);
+  // Absolute URLs keep only the path; the query string can carry tokens and ids. (A scheme starts
+  // with a letter: the usual `/path` skips the regex.)
+  const c = raw.charCodeAt(0) | 0x20;
+  const noScheme = c >= 0x61 && c <= 0x7a ? raw.replace(SCHEME_AUTHORITY, "") : raw;
+  const q = cutAt(noScheme);
   return (q >= 0 ? noScheme.slice(0, q) : noScheme) || "/";
+}
+
+/** The first `?` or `#`, or -1. */
+function cutAt(s: string): number {
+  const q = s.indexOf("?");
+  const h = s.indexOf("#");
+  return q < 0 || (h >= 0 && h < q) ? h : q;
 }
 
 function serviceOf(rec: Obj, r: Resolved, fallback: string | null): string | null {
@@ -291,7 +352,8 @@ export interface NormalizeOptions {
 }
 
 export function normalizeRecord(rec: Obj, opts: NormalizeOptions = {}): NormalizedRecord {
-  const ex = exceptionFromRecord(rec);
+  const r = new Resolved(rec);
+  const ex = exceptionFromRecord(rec, r.exceptionKeys);
   let frames: ReadonlyArray<Omit<Frame, "inApp">> | null = ex.frames;
   let language: StackLanguage = ex.language;
   let exceptionType = ex.type;
@@ -304,7 +366,6 @@ export function normalizeRecord(rec: Obj, opts: NormalizeOptions = {}): Normaliz
     message ??= parsed.message;
   }
   if (!exceptionType && ex.stack) exceptionType = headerType(firstLine(ex.stack)).type;
-  const r = new Resolved(rec);
   const service = serviceOf(rec, r, opts.defaultService ?? null);
   const isIn = opts.inAppFor?.(service) ?? opts.inApp ?? defaultInApp;
   const marked = frames ? markFrames(frames, isIn, language) : [];

@@ -2,6 +2,7 @@ import type { FileHandle } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { ScanRequest, ScanResult } from "./chunk-worker.ts";
+import { ChunkScanner } from "./scan-chunk.ts";
 
 // Parallel back-fill for large backlogs (`ingest --once`, a catch-up after downtime), pipelined
 // by stage: this thread reads chunks that end at a newline and hands them to worker threads
@@ -20,7 +21,13 @@ export interface ParallelOptions {
   /** Use it only when at least this many bytes are waiting. */
   minBytes: number;
   chunkBytes: number;
+  /** Chunks this thread may prefilter ahead of the workers when they fall behind (LOCAL_AHEAD). */
+  localAhead?: number;
+  /** Tests: every n-th chunk is prefiltered on this thread, whatever the timing. */
+  localEvery?: number;
 }
+
+const LOCAL_AHEAD = 2;
 
 export function defaultParallel(): ParallelOptions {
   return {
@@ -95,12 +102,12 @@ class ScanPool {
     }
   }
 
-  scan(buf: ArrayBuffer, len: number): Promise<ScanResult> {
+  scan(buf: ArrayBuffer, len: number, canon: ArrayBuffer): Promise<ScanResult> {
     if (this.#failed) return Promise.reject(this.#failed);
-    const m: ScanRequest = { id: this.#next++, buf, len, statusMin: this.#statusMin };
+    const m: ScanRequest = { id: this.#next++, buf, len, statusMin: this.#statusMin, canon };
     return new Promise((resolve, reject) => {
       this.#pending.set(m.id, { resolve, reject });
-      this.#workers[m.id % this.#workers.length]!.postMessage(m, [buf]);
+      this.#workers[m.id % this.#workers.length]!.postMessage(m, [buf, canon]);
     });
   }
 
@@ -114,6 +121,11 @@ class ScanPool {
  * chunk, in file order, with the offset just past the chunk's last line; it may await (a batch
  * write) while the workers and the next read keep going. Returns the offset where the sequential
  * path takes over.
+ *
+ * Balance: the workers get up to `2 × workers + 1` chunks at a time. When the chunk this thread
+ * needs next is still in a worker's hands, this thread does not wait: it prefilters the next chunk
+ * read itself (the same ChunkScanner the workers run), up to LOCAL_AHEAD chunks ahead, so neither
+ * side idles while the other is the bottleneck, whichever it is on this machine and this log.
  */
 export async function drainParallel(
   fh: FileHandle,
@@ -122,9 +134,20 @@ export async function drainParallel(
   onChunk: (r: ScanResult, end: number) => Promise<void>,
 ): Promise<number> {
   const pool = new ScanPool(o.workers, o.statusMin);
+  let local: ChunkScanner | null = null;
   const depth = o.workers * 2 + 1;
+  const ahead = depth + (o.localAhead ?? LOCAL_AHEAD);
   const free: ArrayBuffer[] = [];
-  const queue: Array<{ result: Promise<ScanResult>; end: number }> = [];
+  const freeCanon: ArrayBuffer[] = [];
+  const canonBuffer = () => freeCanon.pop() ?? new ArrayBuffer(o.chunkBytes);
+  interface Entry {
+    result: Promise<ScanResult>;
+    end: number;
+    done: boolean;
+  }
+  const queue: Entry[] = [];
+  let inWorkers = 0;
+  let chunks = 0;
   let readAt = from;
   let offset = from;
   const read = async (at: number) => {
@@ -133,29 +156,63 @@ export async function drainParallel(
     return { ab, n: bytesRead };
   };
   // One read is always in flight, so reading overlaps this thread's parsing.
-  let next: Promise<{ ab: ArrayBuffer; n: number }> | null = read(readAt);
-  next.catch(() => {});
+  let next = read(readAt) as Promise<{ ab: ArrayBuffer; n: number }> | null;
+  next?.catch(() => {});
+  /** The next whole-lines chunk, or null at the end (EOF, or a line longer than a chunk). */
+  const take = async (): Promise<{ ab: ArrayBuffer; len: number; end: number } | null> => {
+    if (!next) return null;
+    const { ab, n } = await next;
+    next = null;
+    const last = n > 0 ? Buffer.from(ab, 0, n).lastIndexOf(0x0a) : -1;
+    if (last < 0) return null;
+    readAt += last + 1;
+    if (n === o.chunkBytes) {
+      next = read(readAt);
+      next.catch(() => {});
+    }
+    chunks++;
+    return { ab, len: last + 1, end: readAt };
+  };
+  const scanHere = (c: { ab: ArrayBuffer; len: number; end: number }): Entry => {
+    local ??= new ChunkScanner(o.statusMin);
+    const canon = canonBuffer();
+    const r: ScanResult = { id: -1, buf: c.ab, len: c.len, canon, ...local.scan(c.ab, c.len, canon) };
+    return { result: Promise.resolve(r), end: c.end, done: true };
+  };
   try {
     for (;;) {
-      while (next && queue.length < depth) {
-        const { ab, n } = await next;
-        next = null;
-        const last = n > 0 ? Buffer.from(ab, 0, n).lastIndexOf(0x0a) : -1;
-        if (last < 0) break; // EOF, or a line longer than a chunk
-        readAt += last + 1;
-        if (n === o.chunkBytes) {
-          next = read(readAt);
-          next.catch(() => {});
+      while (next && inWorkers < depth && queue.length < ahead) {
+        const c = await take();
+        if (!c) break;
+        if (o.localEvery && chunks % o.localEvery === 0) {
+          queue.push(scanHere(c));
+          continue;
         }
-        const result = pool.scan(ab, last + 1);
-        result.catch(() => {}); // observed when its turn comes
-        queue.push({ result, end: readAt });
+        const entry: Entry = { result: pool.scan(c.ab, c.len, canonBuffer()), end: c.end, done: false };
+        inWorkers++;
+        const settle = () => {
+          entry.done = true;
+          inWorkers--;
+        };
+        entry.result.then(settle, settle); // the rejection itself is observed when its turn comes
+        queue.push(entry);
       }
-      const head = queue.shift();
+      const head = queue[0];
       if (!head) break;
+      if (!head.done && next && queue.length < ahead) {
+        // Workers answer through events, not microtasks: let any answer that has arrived in first.
+        await new Promise(setImmediate);
+        if (!head.done) {
+          const c = await take();
+          if (c) queue.push(scanHere(c));
+          continue;
+        }
+      }
+      queue.shift();
       const r = await head.result;
       await onChunk(r, head.end);
       free.push(r.buf);
+      freeCanon.push(r.canon);
       offset = head.end;
     }
   } finally {

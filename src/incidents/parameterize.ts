@@ -60,33 +60,65 @@ const CATEGORIES: Array<[name: string, source: string]> = [
 const NAMES = CATEGORIES.map(([n]) => n);
 // redos-ok: assembled from the constant CATEGORIES above; its repeats are bounded or start at a boundary, and parameterize() cuts its input to MAX_INPUT (2,048) first. recheck times out on the whole alternation rather than reporting growth
 export const COMBINED = new RegExp(CATEGORIES.map(([n, s]) => `(?<${n}>${s})`).join("|"), "g");
+// The same alternation with plain groups, which is what runs: a named group makes V8 build a
+// `groups` object for every match. Group i + 1 is category i (the categories have no capturing
+// groups of their own; parameterize.test.ts checks the result against COMBINED's named groups), so
+// the replacer finds the category by position.
+// redos-ok: the same constant alternation as COMBINED, with its group names removed
+const POSITIONAL = new RegExp(CATEGORIES.map(([, s]) => `(${s})`).join("|"), "g");
 const PLACEHOLDER = NAMES.map((n) => `<${n}>`);
 
 function replacer(...args: unknown[]): string {
-  const groups = args[args.length - 1] as Record<string, string | undefined>;
-  for (let i = 0; i < NAMES.length; i++) if (groups[NAMES[i]!] !== undefined) return PLACEHOLDER[i]!;
+  for (let i = 0; i < PLACEHOLDER.length; i++) if (args[i + 1] !== undefined) return PLACEHOLDER[i]!;
   return "<?>";
 }
 
 const MAX_INPUT = 2048;
 const MAX_PASSES = 6;
 
+// Errors repeat, and their messages differ mostly in the ids that the first pass replaces: the
+// passes after the first are memoised by the first pass's output, and a whole message that recurs
+// verbatim by its text. Both are pure functions of their key; bounded by clearing when full, and
+// long texts are not kept.
+const MEMO_MAX = 4096;
+const MEMO_MAX_CHARS = 512;
+const wholeMemo = new Map<string, string>();
+const restMemo = new Map<string, string>();
+function remember(m: Map<string, string>, key: string, value: string): string {
+  if (key.length > MEMO_MAX_CHARS) return value;
+  if (m.size >= MEMO_MAX) m.clear();
+  m.set(key, value);
+  return value;
+}
+
+function pass(text: string): string {
+  POSITIONAL.lastIndex = 0;
+  return text.replace(POSITIONAL, replacer);
+}
+
 /** Parameterises one text (no line handling). Total: never throws, whatever the input. */
 export function parameterize(text: string): string {
   if (typeof text !== "string" || text === "") return "";
   const t = text.length > MAX_INPUT ? text.slice(0, MAX_INPUT) : text;
+  const known = wholeMemo.get(t);
+  if (known !== undefined) return known;
   // A placeholder's `<`/`>` can open a boundary that the original text did not have ("2024-01-02ff::5ms":
   // once the date's digits are gone, `02ff::` reads as an address). Re-applying until nothing changes
   // makes the result a fixed point, so grouping is idempotent; each pass is linear and only shortens or
   // keeps the text, and the pass count is bounded.
-  let out = t;
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
-    COMBINED.lastIndex = 0;
-    const next = out.replace(COMBINED, replacer);
-    if (next === out) break;
-    out = next;
+  const first = pass(t);
+  if (first === t) return remember(wholeMemo, t, t);
+  let out = restMemo.get(first);
+  if (out === undefined) {
+    out = first;
+    for (let p = 1; p < MAX_PASSES; p++) {
+      const next = pass(out);
+      if (next === out) break;
+      out = next;
+    }
+    remember(restMemo, first, out);
   }
-  return out;
+  return remember(wholeMemo, t, out);
 }
 
 /**

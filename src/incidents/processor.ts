@@ -98,6 +98,54 @@ export class LineProcessor {
     this.record(rec as Record<string, unknown>);
   }
 
+  /**
+   * A candidate line that the back-fill's worker rewrote with its keys in canonical order
+   * (canonical.ts): parsed from `canon[cStart, cEnd)`, which parses to the same record (and fails
+   * exactly when the original does); the original `buf[start, end)` is parsed again only for an
+   * incident's sample, so the stored record keeps the log's own key order.
+   */
+  rewrittenCandidate(
+    canon: Buffer,
+    cStart: number,
+    cEnd: number,
+    buf: Buffer,
+    start: number,
+    end: number,
+  ): void {
+    let rec: unknown;
+    try {
+      rec = JSON.parse(canon.toString("utf8", cStart, cEnd));
+    } catch {
+      this.counters.nonJson++;
+      return;
+    }
+    if (!rec || typeof rec !== "object" || Array.isArray(rec)) {
+      this.counters.nonJson++;
+      return;
+    }
+    this.#original = buf;
+    this.#originalStart = start;
+    this.#originalEnd = end;
+    try {
+      this.record(rec as Record<string, unknown>);
+    } finally {
+      this.#original = null;
+    }
+  }
+
+  // The line a rewritten candidate came from, while it is being counted.
+  #original: Buffer | null = null;
+  #originalStart = 0;
+  #originalEnd = 0;
+
+  /** The record as the log wrote it, for an incident's sample. */
+  #sampleRecord(rec: Record<string, unknown>): Record<string, unknown> {
+    const o = this.#original;
+    return o === null
+      ? rec
+      : (JSON.parse(o.toString("utf8", this.#originalStart, this.#originalEnd)) as Record<string, unknown>);
+  }
+
   /** One parsed record (also the entry point for tests and the fingerprint bench). */
   record(rec: Record<string, unknown>): NormalizedRecord | null {
     const r = this.#normalize(rec);
@@ -124,6 +172,8 @@ export class LineProcessor {
   #count(r: NormalizedRecord, rec: Record<string, unknown>): void {
     this.counters.errorLines++;
     const fp = fingerprint(r, this.#groupingFor?.(r.service)?.rules ?? this.#rules);
+    const time = r.time ?? this.#now();
+    if (this.buffer.bump(fp.hash, r.service ?? "", time, r.release)) return;
     this.buffer.add(
       {
         fingerprint: fp.hash,
@@ -131,9 +181,9 @@ export class LineProcessor {
         service: r.service ?? "",
         exceptionType: r.exceptionType,
       },
-      r.time ?? this.#now(),
+      time,
       r.release,
-      () => ({ title: maskSecrets(incidentTitle(r)), sample: sampleOf(r, rec) }),
+      () => ({ title: maskSecrets(incidentTitle(r)), sample: sampleOf(r, this.#sampleRecord(rec)) }),
     );
   }
 }

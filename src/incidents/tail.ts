@@ -230,8 +230,13 @@ export class Tailer {
     // them also writes the checkpoint that covers exactly these bytes.
     await drainParallel(f.cursor.fh, f.cursor.offset, o, async (r, end) => {
       const buf = Buffer.from(r.buf, 0, r.len);
+      const canon = Buffer.from(r.canon);
       const cand = r.candidates;
-      for (let i = 0; i < cand.length; i += 2) f.proc.candidate(buf, cand[i]!, cand[i + 1]!);
+      for (let i = 0; i < cand.length; i += 4) {
+        const cs = cand[i + 2]!;
+        if (cs < 0) f.proc.candidate(buf, cand[i]!, cand[i + 1]!);
+        else f.proc.rewrittenCandidate(canon, cs, cand[i + 3]!, buf, cand[i]!, cand[i + 1]!);
+      }
       const c = f.proc.counters;
       c.lines += r.lines;
       c.nonJson += r.nonJson;
