@@ -238,18 +238,19 @@ export function toTime(raw: unknown, key?: string): number | null {
 type Field = keyof typeof ALIASES;
 const FIELDS = Object.keys(ALIASES) as Field[];
 const F = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<Field, number>;
-const FIELD_PATHS: Path[][] = FIELDS.map((f) => ALIASES[f].map(pathOf_));
-// Per own key of a record: the aliases it can resolve (field * 32 + alias index) and its bit among
-// the exception keys (exception.ts), so one pass over the keys serves both.
+// Per own key of a record: the aliases it can resolve (field * 32 + alias index), its bit among
+// the exception keys (exception.ts), and a slot where its value is kept while the record is being
+// normalised, so one pass over the keys serves them all.
 interface KeyUse {
   codes: number[];
   exception: number;
+  slot: number;
 }
 const BY_KEY = new Map<string, KeyUse>();
 const use = (k: string): KeyUse => {
   let u = BY_KEY.get(k);
   if (!u) {
-    u = { codes: [], exception: 0 };
+    u = { codes: [], exception: 0, slot: BY_KEY.size };
     BY_KEY.set(k, u);
   }
   return u;
@@ -261,12 +262,29 @@ for (const [fi, f] of FIELDS.entries()) {
 }
 for (const [i, k] of EXCEPTION_KEYS.entries()) use(k).exception |= 1 << i;
 
-// The viable aliases of the record being normalised. One Resolved is in use at a time (normalizeRecord
-// runs to completion and does not re-enter), so they share one array rather than allocate one each.
+/** An alias path with the slots of its whole key and (for `a.b…`) of its head. */
+interface Slotted {
+  path: Path;
+  slot: number;
+  headSlot: number;
+}
+const FIELD_SLOTS: Slotted[][] = FIELDS.map((f) =>
+  ALIASES[f].map((alias) => {
+    const path = pathOf_(alias);
+    return { path, slot: use(alias).slot, headSlot: path.head === null ? -1 : use(path.head).slot };
+  }),
+);
+
+// The record being normalised: which aliases can resolve, and the values of its keys that matter,
+// read in the same pass as the keys (a keyed read inside for-in needs no property lookup). One
+// record is normalised at a time (normalizeRecord runs to completion and does not re-enter), so
+// these are shared rather than allocated per record; `epoch` tells this record's values from stale ones.
 const MASKS = new Int32Array(FIELDS.length);
+const VALUES: unknown[] = new Array(BY_KEY.size).fill(undefined);
+const STAMPS = new Float64Array(BY_KEY.size);
+let epoch = 0;
 
 class Resolved {
-  readonly #rec: Obj;
   readonly #masks = MASKS;
   /** Which of EXCEPTION_KEYS the record has. */
   readonly exceptionKeys: number = 0;
@@ -274,13 +292,15 @@ class Resolved {
   alias = -1;
 
   constructor(rec: Obj) {
-    this.#rec = rec;
     const masks = this.#masks;
     masks.fill(0);
+    const e = ++epoch;
     let exception = 0;
     for (const k in rec) {
       const u = BY_KEY.get(k);
       if (u === undefined) continue;
+      VALUES[u.slot] = rec[k];
+      STAMPS[u.slot] = e;
       exception |= u.exception;
       for (const c of u.codes) masks[c >> 5]! |= 1 << (c & 31);
     }
@@ -290,11 +310,19 @@ class Resolved {
   /** The first present, non-empty alias value of a field (firstOf semantics). */
   first(field: number): unknown {
     let m = this.#masks[field]!;
-    const paths = FIELD_PATHS[field]!;
+    const paths = FIELD_SLOTS[field]!;
+    const e = epoch;
     while (m !== 0) {
       const ai = 31 - Math.clz32(m & -m);
       m &= m - 1;
-      const v = lookup(this.#rec, paths[ai]!);
+      // lookup(rec, path), from the values read in the constructor: the whole key first, then
+      // the head's object.
+      const p = paths[ai]!;
+      let v = STAMPS[p.slot] === e ? VALUES[p.slot] : undefined;
+      if (v === undefined && p.headSlot >= 0 && STAMPS[p.headSlot] === e) {
+        const h = VALUES[p.headSlot];
+        if (h !== null && typeof h === "object") v = lookup(h as Obj, p.path.tail!);
+      }
       if (v !== undefined && v !== null && v !== "") {
         this.alias = ai;
         return v;

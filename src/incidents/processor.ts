@@ -1,7 +1,7 @@
 import { IncidentBuffer } from "./batch.ts";
 import { compileRules, fingerprint, incidentTitle, type CompiledRule } from "./fingerprint.ts";
 import { createInAppMatcher, type InAppMatcher } from "./inapp.ts";
-import { isError, normalizeRecord } from "./normalize.ts";
+import { isError, type NormalizeOptions, normalizeRecord } from "./normalize.ts";
 import type { IncidentSample } from "./registry.ts";
 import { LEVEL_RANK, type IncidentOptions, type NormalizedRecord } from "./schema.ts";
 import { type LineCounters, LineSplitter } from "./scan.ts";
@@ -162,12 +162,15 @@ export class LineProcessor {
   }
 
   #normalize(rec: Record<string, unknown>): NormalizedRecord {
-    return normalizeRecord(rec, {
+    this.#normalizeOptions ??= {
       inApp: this.#inApp,
       inAppFor: this.#inAppFor,
       defaultService: this.#opts.defaultService,
-    });
+    };
+    return normalizeRecord(rec, this.#normalizeOptions);
   }
+
+  #normalizeOptions: NormalizeOptions | undefined;
 
   #count(r: NormalizedRecord, rec: Record<string, unknown>): void {
     this.counters.errorLines++;

@@ -50,8 +50,15 @@ class LineCache<V> {
 
 const langOfLine = new LineCache<StackLanguage>();
 
+// Every frame pattern below starts with whitespace (JavaScript's \s) or with one of these words.
+const FRAME_STARTS = ["at ", "File ", "Traceback (most recent call last)", "goroutine "];
+const START_SPACE = /^\s/;
+
 function lineLanguage(l: string): StackLanguage {
   if (overCap(l, CAPS.stackLine)) return "unknown";
+  // An exception's header line ("TypeError: order 41 failed") is read once per record and varies,
+  // so it is neither cached nor worth the patterns.
+  if (!START_SPACE.test(l) && !FRAME_STARTS.some((w) => l.startsWith(w))) return "unknown";
   const hit = langOfLine.get(l);
   if (hit !== undefined) return hit;
   let lang: StackLanguage = "unknown";
@@ -106,7 +113,11 @@ export function parseStack(text: string): ParsedStack {
     lookups = 0;
     hits = 0;
   }
-  const r = frozen(parseViaRest(text) ?? parseUncached(text));
+  const viaRest = parseViaRest(text);
+  // Frames already known under another first line: a stack whose message varies (ids). Keeping
+  // it whole would only churn the cache; its frames are shared all the same.
+  if (viaRest && restWasCached) return viaRest;
+  const r = frozen(viaRest ?? parseUncached(text));
   if (text.length <= MAX_STACK_CACHE_CHARS / 64) {
     if (stackCacheChars + text.length > MAX_STACK_CACHE_CHARS) {
       stackCache.clear();
@@ -127,6 +138,8 @@ interface RestEntry {
   frames: RawFrame[];
 }
 const restCache = new Map<string, RestEntry | null>();
+/** Whether the last parseViaRest found its frames in restCache. */
+let restWasCached = false;
 let restCacheChars = 0;
 
 function parseViaRest(text: string): ParsedStack | null {
@@ -137,6 +150,7 @@ function parseViaRest(text: string): ParsedStack | null {
   if (!trimmed || lineLanguage(head) !== "unknown") return null;
   const rest = text.slice(nl + 1);
   let e = restCache.get(rest);
+  restWasCached = e !== undefined;
   if (e === undefined) {
     const lines = rest.split("\n");
     const language = detectLanguage(lines);

@@ -126,6 +126,19 @@ requests.exceptions.ConnectionError: HTTPConnectionPool(host='10.0.0.5', port=80
     });
   });
 
+  it("errors that differ only in their message line share one parse of their frames, each keeping its own message", () => {
+    const rest =
+      "\n    at validate (/srv/app/src/orders/typeerror.js:3:11)\n    at async create (/srv/app/src/orders/service.js:88:5)";
+    const all = Array.from({ length: 300 }, (_, i) => parseStack(`TypeError: order ${i} failed${rest}`));
+    all.forEach((p, i) => {
+      expect(p).toMatchObject({ language: "v8", type: "TypeError", message: `order ${i} failed` });
+      expect(p.frames.map((f) => f.function)).toEqual(["validate", "create"]);
+    });
+    expect(new Set(all.map((p) => p.frames)).size).toBe(1);
+    // Asked again, the same answers (whether or not the whole text was kept).
+    expect(parseStack(`TypeError: order 7 failed${rest}`)).toEqual(all[7]);
+  });
+
   it("never throws on arbitrary text", () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 400 }), (s) => {
