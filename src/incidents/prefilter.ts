@@ -45,22 +45,25 @@ interface Needle {
 // `k`, `x`, `w` and `\` are rare in logs. Searches run on a latin1 copy of the block (one byte per
 // character, so string and byte positions agree): String#indexOf has no per-call binding cost.
 // Needles that are rare in healthy lines share one regex pass (cheaper than one pass each); the
-// ones found on nearly every line (level and status keys) and `rr` use String#indexOf.
+// ones found on nearly every line (level and status keys) use String#indexOf.
 const n = (before: string, text: string, kind: Kind): Needle => ({ text, before: b(before), kind });
-const RARE: Needle[] = [
+// `"err` is in the regex too, as `rr` looked back on (a scan for `rr` stops at every `r`, common in
+// logs; the regex engine skips ahead and returns only the keys).
+const RARE: Array<Needle & { pattern?: string }> = [
   n('"e', "xc", KIND.direct),
   n('"stac', "k", KIND.direct),
   n('"thro', "wable", KIND.direct),
   n("", "\\u00", KIND.escape),
+  { ...n('"e', "rr", KIND.direct), pattern: 'rr(?<="err)' },
 ];
 const RARE_BY_TEXT = new Map(RARE.map((x) => [x.text, x]));
-// redos-ok: alternation of the constant RARE needles (escaped literals): test/security/redos-dynamic.test.ts checks the assembled pattern with recheck
-export const RARE_RE = new RegExp(RARE.map((x) => x.text.replace(/\\/g, "\\\\")).join("|"), "g");
+// redos-ok: alternation of the constant RARE needles (escaped literals, one with a fixed four-character lookbehind): test/security/redos-dynamic.test.ts checks the assembled pattern with recheck
+export const RARE_RE = new RegExp(RARE.map((x) => x.pattern ?? x.text.replace(/\\/g, "\\\\")).join("|"), "g");
 
 // One pass over `v` serves both level (`le|v|el`) and severity (`se|v|erity`) keys; `us` (checked
 // for `stat` before it) is cheaper to scan for than `atus`.
 function needles(statusMin: number): Needle[] {
-  const out = [n("", "v", KIND.v), n('"e', "rr", KIND.direct)];
+  const out = [n("", "v", KIND.v)];
   if (statusMin > 0) out.push(n("stat", "us", KIND.status));
   return out;
 }
