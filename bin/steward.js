@@ -9,27 +9,9 @@ import { enableCompileCache } from "node:module";
 // commands are imported lazily): start-up drops by about half. Off with NODE_DISABLE_COMPILE_CACHE=1;
 // the directory is NODE_COMPILE_CACHE or the OS temp dir.
 const cache = enableCompileCache();
-// Worker threads (the parallel back-fill), child processes and the re-executed process below start
-// from the environment: point them at the same cache.
+// Worker threads (the parallel back-fill) and child processes start from the environment: point them
+// at the same cache.
 if (cache.directory && !process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = cache.directory;
-
-// `ingest` allocates fast and briefly (decoded lines, parsed records); left alone, V8 grows the young
-// generation to its maximum and RSS with it (~280–300 MB on a 1 GiB mixed log, for a live heap under
-// 60 MB). The cap is a start-up flag, so the process replaces itself once with it: same pid, so
-// signals, exit codes and kill -9 behave exactly as before. STEWARD_NO_REEXEC=1 turns this off.
-const YOUNG_GEN_CAP = "--max-semi-space-size=2";
-if (
-  process.argv[2] === "ingest" &&
-  !process.execArgv.includes(YOUNG_GEN_CAP) &&
-  process.env.STEWARD_NO_REEXEC !== "1" &&
-  typeof process.execve === "function"
-)
-  process.execve(process.execPath, [
-    process.execPath,
-    ...process.execArgv,
-    YOUNG_GEN_CAP,
-    ...process.argv.slice(1),
-  ]);
 
 // Like Probot, read ./.env when present; variables already in the environment win.
 if (existsSync(".env")) process.loadEnvFile(".env");
