@@ -141,9 +141,15 @@ export class LineProcessor {
   /** The record as the log wrote it, for an incident's sample. */
   #sampleRecord(rec: Record<string, unknown>): Record<string, unknown> {
     const o = this.#original;
-    return o === null
-      ? rec
-      : (JSON.parse(o.toString("utf8", this.#originalStart, this.#originalEnd)) as Record<string, unknown>);
+    if (o === null) return rec;
+    try {
+      return JSON.parse(o.toString("utf8", this.#originalStart, this.#originalEnd)) as Record<
+        string,
+        unknown
+      >;
+    } catch {
+      return rec; // cannot happen (the rewrite parses exactly when the original does); the same record either way
+    }
   }
 
   /** One parsed record (also the entry point for tests and the fingerprint bench). */
