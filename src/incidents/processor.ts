@@ -84,18 +84,8 @@ export class LineProcessor {
 
   /** A trimmed `{…}` line that passed the prefilter (or came back from the back-fill's worker): parse and count it. */
   candidate(buf: Buffer, start: number, end: number): void {
-    let rec: unknown;
-    try {
-      rec = JSON.parse(buf.toString("utf8", start, end));
-    } catch {
-      this.counters.nonJson++;
-      return;
-    }
-    if (!rec || typeof rec !== "object" || Array.isArray(rec)) {
-      this.counters.nonJson++;
-      return;
-    }
-    this.record(rec as Record<string, unknown>);
+    const rec = this.#parse(buf, start, end);
+    if (rec) this.record(rec);
   }
 
   /**
@@ -112,25 +102,32 @@ export class LineProcessor {
     start: number,
     end: number,
   ): void {
-    let rec: unknown;
-    try {
-      rec = JSON.parse(canon.toString("utf8", cStart, cEnd));
-    } catch {
-      this.counters.nonJson++;
-      return;
-    }
-    if (!rec || typeof rec !== "object" || Array.isArray(rec)) {
-      this.counters.nonJson++;
-      return;
-    }
+    const rec = this.#parse(canon, cStart, cEnd);
+    if (!rec) return;
     this.#original = buf;
     this.#originalStart = start;
     this.#originalEnd = end;
     try {
-      this.record(rec as Record<string, unknown>);
+      this.record(rec);
     } finally {
       this.#original = null;
     }
+  }
+
+  /** The JSON object on a line, or null (counted as non-JSON). */
+  #parse(buf: Buffer, start: number, end: number): Record<string, unknown> | null {
+    let rec: unknown;
+    try {
+      rec = JSON.parse(buf.toString("utf8", start, end));
+    } catch {
+      this.counters.nonJson++;
+      return null;
+    }
+    if (!rec || typeof rec !== "object" || Array.isArray(rec)) {
+      this.counters.nonJson++;
+      return null;
+    }
+    return rec as Record<string, unknown>;
   }
 
   // The line a rewritten candidate came from, while it is being counted.
