@@ -17,7 +17,8 @@
 // - a key with a backslash or a non-ASCII byte (two spellings of one key must keep their relative
 //   order, so that the last duplicate still wins: keys are compared as raw bytes, and only plain
 //   ASCII keys have one spelling);
-// - more than MAX_MEMBERS members, or nesting deeper than MAX_DEPTH.
+// - more than MAX_MEMBERS members, keys longer than MAX_KEY_BYTES in all, or nesting deeper than
+//   MAX_DEPTH.
 // Readers of the parsed record must not depend on key order (normalize.ts and exception.ts do
 // not); the stored sample is parsed from the original bytes.
 //
@@ -25,6 +26,9 @@
 
 const MAX_MEMBERS = 64;
 const MAX_DEPTH = 64;
+// Key comparisons cost up to a key's length each, and a sort makes up to MAX_MEMBERS² / 2 of them:
+// lines whose keys add up to more than this are left as they are (real keys are short).
+const MAX_KEY_BYTES = 2048;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -111,6 +115,7 @@ export function canonicalizeLine(
   let i = start + 1;
   let n = 0;
   let sorted = true;
+  let keyBytes = 0;
   while (i < end && isWs(b[i]!)) i++;
   if (b[i] === 0x7d) return -1; // `{}` (or not JSON): nothing to order
   for (;;) {
@@ -122,6 +127,8 @@ export function canonicalizeLine(
       const c = b[k]!;
       if (c === BACKSLASH || c >= 0x80) return -1;
     }
+    keyBytes += ke - i - 2;
+    if (keyBytes > MAX_KEY_BYTES) return -1;
     kStart[n] = i + 1;
     kEnd[n] = ke - 1;
     i = ke;

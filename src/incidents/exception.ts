@@ -64,17 +64,17 @@ export const ALL_EXCEPTION_KEYS = (1 << EXCEPTION_KEYS.length) - 1;
  */
 export function exceptionFromRecord(rec: Obj, present = ALL_EXCEPTION_KEYS): RawException {
   const out: RawException = { type: null, message: null, stack: null, frames: null, language: "unknown" };
-  // (Plain functions, not closures: this runs for every error record.)
+  // A key the record does not have is not looked up (this runs for every error record).
   const get = (key: (typeof EXCEPTION_KEYS)[number]): unknown => (present & K[key] ? rec[key] : undefined);
 
   // pino / bunyan: err{type|name, message, stack}; slog/zap: err as a string.
-  const err = present & K.err ? rec.err : undefined;
+  const err = get("err");
   const errObj = obj(err);
   if (errObj) take(out, errObj.type ?? errObj.name ?? errObj.className, errObj.message, errObj.stack);
   else if (typeof err === "string") take(out, null, err, null);
 
   // ECS: error{type, message, stack_trace} (nested or flattened); zap/slog: error as a string.
-  const error = present & K.error ? rec.error : undefined;
+  const error = get("error");
   const errorObj = obj(error);
   if (errorObj)
     take(
@@ -103,7 +103,7 @@ export function exceptionFromRecord(rec: Obj, present = ALL_EXCEPTION_KEYS): Raw
 
   // structlog: exception is a formatted string, or a list of dict tracebacks.
   if (present & K.exception) {
-    const exc = rec.exception;
+    const exc = get("exception");
     if (typeof exc === "string") take(out, null, null, exc);
     else if (Array.isArray(exc) && exc.length && !out.frames) fromDictTracebacks(exc, out);
     else if (obj(exc)) {
@@ -120,7 +120,7 @@ export function exceptionFromRecord(rec: Obj, present = ALL_EXCEPTION_KEYS): Raw
 
   // logback JsonEncoder: throwable{className, message, stepArray, cause}.
   if (present & K.throwable) {
-    const thr = obj(rec.throwable);
+    const thr = obj(get("throwable"));
     if (thr && !out.frames) fromThrowable(thr, out);
   }
 

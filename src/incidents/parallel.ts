@@ -21,12 +21,11 @@ export interface ParallelOptions {
   /** Use it only when at least this many bytes are waiting. */
   minBytes: number;
   chunkBytes: number;
-  /** Chunks this thread may prefilter ahead of the workers when they fall behind (LOCAL_AHEAD). */
-  localAhead?: number;
   /** Tests: every n-th chunk is prefiltered on this thread, whatever the timing. */
   localEvery?: number;
 }
 
+/** Chunks the main thread may prefilter ahead of the workers when they fall behind. */
 const LOCAL_AHEAD = 2;
 
 export function defaultParallel(): ParallelOptions {
@@ -136,7 +135,7 @@ export async function drainParallel(
   const pool = new ScanPool(o.workers, o.statusMin);
   let local: ChunkScanner | null = null;
   const depth = o.workers * 2 + 1;
-  const ahead = depth + (o.localAhead ?? LOCAL_AHEAD);
+  const ahead = depth + LOCAL_AHEAD;
   const free: ArrayBuffer[] = [];
   const freeCanon: ArrayBuffer[] = [];
   const canonBuffer = () => freeCanon.pop() ?? new ArrayBuffer(o.chunkBytes);

@@ -31,6 +31,7 @@ export class LineProcessor {
   readonly #now: () => number;
   readonly #groupingFor: GroupingFor | undefined;
   readonly #inAppFor: ((service: string | null) => InAppMatcher | undefined) | undefined;
+  readonly #normalizeOptions: NormalizeOptions;
 
   constructor(
     opts: IncidentOptions,
@@ -51,6 +52,11 @@ export class LineProcessor {
     const g = o.groupingFor;
     this.#groupingFor = g;
     this.#inAppFor = g ? (service) => g(service)?.inApp : undefined;
+    this.#normalizeOptions = {
+      inApp: this.#inApp,
+      inAppFor: this.#inAppFor,
+      defaultService: opts.defaultService,
+    };
   }
 
   resetCounters(): void {
@@ -103,15 +109,7 @@ export class LineProcessor {
     end: number,
   ): void {
     const rec = this.#parse(canon, cStart, cEnd);
-    if (!rec) return;
-    this.#original = buf;
-    this.#originalStart = start;
-    this.#originalEnd = end;
-    try {
-      this.record(rec);
-    } finally {
-      this.#original = null;
-    }
+    if (rec) this.#record(rec, buf, start, end);
   }
 
   /** The JSON object on a line, or null (counted as non-JSON). */
@@ -130,20 +128,16 @@ export class LineProcessor {
     return rec as Record<string, unknown>;
   }
 
-  // The line a rewritten candidate came from, while it is being counted.
-  #original: Buffer | null = null;
-  #originalStart = 0;
-  #originalEnd = 0;
-
-  /** The record as the log wrote it, for an incident's sample. */
-  #sampleRecord(rec: Record<string, unknown>): Record<string, unknown> {
-    const o = this.#original;
-    if (o === null) return rec;
+  /** The record as the log wrote it (`buf[start, end)`, when `rec` was parsed from a rewrite), for a sample. */
+  static #sampleRecord(
+    rec: Record<string, unknown>,
+    buf: Buffer | null,
+    start: number,
+    end: number,
+  ): Record<string, unknown> {
+    if (buf === null) return rec;
     try {
-      return JSON.parse(o.toString("utf8", this.#originalStart, this.#originalEnd)) as Record<
-        string,
-        unknown
-      >;
+      return JSON.parse(buf.toString("utf8", start, end)) as Record<string, unknown>;
     } catch {
       return rec; // cannot happen (the rewrite parses exactly when the original does); the same record either way
     }
@@ -151,31 +145,40 @@ export class LineProcessor {
 
   /** One parsed record (also the entry point for tests and the fingerprint bench). */
   record(rec: Record<string, unknown>): NormalizedRecord | null {
+    return this.#record(rec, null, 0, 0);
+  }
+
+  /** `original`: the line `rec` was rewritten from, if it was (see rewrittenCandidate). */
+  #record(
+    rec: Record<string, unknown>,
+    original: Buffer | null,
+    start: number,
+    end: number,
+  ): NormalizedRecord | null {
     const r = this.#normalize(rec);
     if (!isError(r, this.#opts.errors)) return null;
-    this.#count(r, rec);
+    this.#count(r, rec, original, start, end);
     return r;
   }
 
   /** A record the caller already decided is an error (OTLP intake maps severity itself). */
   errorRecord(rec: Record<string, unknown>): NormalizedRecord {
     const r = this.#normalize(rec);
-    this.#count(r, rec);
+    this.#count(r, rec, null, 0, 0);
     return r;
   }
 
   #normalize(rec: Record<string, unknown>): NormalizedRecord {
-    this.#normalizeOptions ??= {
-      inApp: this.#inApp,
-      inAppFor: this.#inAppFor,
-      defaultService: this.#opts.defaultService,
-    };
     return normalizeRecord(rec, this.#normalizeOptions);
   }
 
-  #normalizeOptions: NormalizeOptions | undefined;
-
-  #count(r: NormalizedRecord, rec: Record<string, unknown>): void {
+  #count(
+    r: NormalizedRecord,
+    rec: Record<string, unknown>,
+    original: Buffer | null,
+    start: number,
+    end: number,
+  ): void {
     this.counters.errorLines++;
     const fp = fingerprint(r, this.#groupingFor?.(r.service)?.rules ?? this.#rules);
     const time = r.time ?? this.#now();
@@ -189,7 +192,10 @@ export class LineProcessor {
       },
       time,
       r.release,
-      () => ({ title: maskSecrets(incidentTitle(r)), sample: sampleOf(r, this.#sampleRecord(rec)) }),
+      () => ({
+        title: maskSecrets(incidentTitle(r)),
+        sample: sampleOf(r, LineProcessor.#sampleRecord(rec, original, start, end)),
+      }),
     );
   }
 }

@@ -104,6 +104,8 @@ describe("canonical key order", () => {
       '{"b":1,\u00a0"a":2}', // NBSP is not JSON whitespace
       `{"b":${"[".repeat(80)}${"]".repeat(80)},"a":1}`,
       `{${Array.from({ length: 70 }, (_, i) => `"k${70 - i}":${i}`).join(",")}}`,
+      // Long keys: the sort's comparisons would cost up to 64 × the line; refused instead.
+      `{${Array.from({ length: 60 }, (_, i) => `"${"k".repeat(100)}${60 - i}":${i}`).join(",")}}`,
     ])
       expect(rewrite(line), line).toBeNull();
   });
